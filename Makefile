@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each creates .venv if missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NOW ?=
+
+.PHONY: demo test lint example clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+# Writes the example incidents with dates relative to now, so the demo never goes stale.
+example: $(VENV)/.installed
+	$(BIN)/python examples/generate.py $(if $(NOW),--now $(NOW))
+
+demo: example
+	$(BIN)/statusmark check
+	$(BIN)/statusmark build --audience all
+	@echo
+	@echo "Built the example status site for every audience:"
+	@echo "  public:          site/index.html"
+	@echo "  semi-technical:  site-semi-technical/index.html"
+	@echo "  technical:       site-technical/index.html"
+	@echo "Preview it live with: $(BIN)/statusmark serve  (then open http://127.0.0.1:8000/)"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check plugins tests bench examples
+	$(BIN)/ruff format --check plugins tests bench examples
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf site site-semi-technical site-technical incidents outbox .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,113 @@
+"""Audience blocks: split an update's source into per-audience segments.
+
+Filtering happens here, on the Markdown *source*, before anything is rendered, so no
+byte of a hidden block can survive as HTML, a comment or an attribute.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .errors import Problem
+from .model import AUDIENCES, TECHNICAL, Event, Segment, Site
+
+_OPEN = re.compile(r"^///[ \t]*(\S.*?)\s*$")
+_CLOSE = re.compile(r"^///\s*$")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+@dataclass
+class _Open:
+    audience: int
+    line: int
+    lines: list[str]
+
+
+def split_blocks(
+    lines: list[str], first_line: int, default_audience: int, path: str
+) -> tuple[tuple[Segment, ...], list[Problem]]:
+    """Split ``lines`` (an update's body, starting at file line ``first_line``).
+
+    Text outside any block belongs to ``default_audience``. Code fences are respected:
+    a ``///`` inside a fenced code block is text, not a fence of ours.
+    """
+    segments: list[Segment] = []
+    problems: list[Problem] = []
+    loose: list[str] = []
+    block: _Open | None = None
+    fence: str | None = None
+
+    def flush_loose() -> None:
+        text = "\n".join(loose).strip("\n")
+        if text.strip():
+            segments.append(Segment(default_audience, text))
+        loose.clear()
+
+    for offset, line in enumerate(lines):
+        lineno = first_line + offset
+        target = block.lines if block else loose
+        fence_match = _FENCE.match(line)
+        if fence is not None:
+            target.append(line)
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            target.append(line)
+            continue
+        if _CLOSE.match(line):
+            if block is None:
+                problems.append(Problem(path, lineno, "audience block", "'///' closes no open block; open one with '/// public', '/// semi-technical' or '/// technical'"))
+            else:
+                segments.append(Segment(block.audience, "\n".join(block.lines).strip("\n")))
+                block = None
+            continue
+        opened = _OPEN.match(line)
+        if opened:
+            name = opened.group(1)
+            if name not in AUDIENCES:
+                problems.append(Problem(path, lineno, "audience block", f"expected one of {', '.join(AUDIENCES)}; got {name!r}"))
+                continue
+            if block is not None:
+                problems.append(Problem(path, lineno, "audience block", f"blocks cannot be nested; close the '/// {AUDIENCES[block.audience]}' block of line {block.line} with '///' first"))
+                continue
+            flush_loose()
+            block = _Open(AUDIENCES.index(name), lineno, [])
+            continue
+        target.append(line)
+    if block is not None:
+        problems.append(Problem(path, block.line, "audience block", f"'/// {AUDIENCES[block.audience]}' is never closed; add a line '///' after its text"))
+        # An unclosed block keeps its text at its own audience: never widen it.
+        segments.append(Segment(block.audience, "\n".join(block.lines).strip("\n")))
+    flush_loose()
+    return tuple(segments), problems
+
+
+def view_event(event: Event, level: int) -> Event | None:
+    """The event as a reader at ``level`` may see it, or None if they see nothing of it.
+
+    Hidden segments, internal updates, tags and approvals are dropped from the data
+    itself, so no renderer downstream can leak them however it is written.
+    """
+    if event.draft:
+        return None
+    updates = tuple(
+        replace(u, segments=tuple(s for s in u.segments if s.audience <= level))
+        for u in event.updates
+        if level >= TECHNICAL or not u.internal
+    )
+    if not updates and not event.is_maintenance:
+        return None
+    return replace(
+        event,
+        updates=updates,
+        tags=event.tags if level >= TECHNICAL else (),
+        approvals=(),
+    )
+
+
+def view_site(site: Site, level: int) -> Site:
+    events = (view_event(e, level) for e in site.events)
+    return replace(site, events=tuple(e for e in events if e is not None))

@@ -1,0 +1,108 @@
+"""`statusmark build`: parse once, build every audience, publish all-or-nothing."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
+from .model import AUDIENCES, Site
+from .plugin import StatusmarkPlugin, audience_site_dir
+from .repository import load_site
+
+
+def load_mkdocs_config(config_file: Path, **overrides: object) -> MkDocsConfig:
+    if not config_file.is_file():
+        raise ConfigFileError(f"{config_file}: config file not found (pass -f PATH to name your mkdocs.yml)")
+    try:
+        with _quiet("mkdocs"):
+            return load_config(str(config_file), **overrides)
+    except (ConfigurationError, Abort) as error:
+        raise ConfigFileError(f"{config_file}:1: config: {error}") from None
+
+
+def plugin_of(config: MkDocsConfig) -> StatusmarkPlugin:
+    plugin = config.plugins.get("statusmark")
+    if not isinstance(plugin, StatusmarkPlugin):
+        raise ConfigFileError(f"{config.config_file_path}:1: plugins: add 'statusmark' to the plugins list of mkdocs.yml")
+    return plugin
+
+
+def check(config_file: Path) -> tuple[Site, list[Problem]]:
+    config = load_mkdocs_config(config_file)
+    plugin = plugin_of(config)
+    text = config_file.read_text(encoding="utf-8")
+    return load_site(config_file, text, config.site_name, config.site_url, plugin.config)
+
+
+def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
+    """Build each audience into a staging folder; only when all succeed, swap them in."""
+    site, problems = check(config_file)
+    if errors_only(problems):
+        raise ProblemsFound(errors_only(problems))
+    staged: dict[Path, Path] = {}
+    try:
+        for audience in audiences:
+            config = load_mkdocs_config(config_file)
+            plugin = plugin_of(config)
+            final = Path(config.site_dir).resolve() if audience == "public" else audience_site_dir(config, plugin.config, audience)
+            _refuse_nesting(config, final, audience)
+            staging = final.with_name(final.name + ".statusmark-new")
+            shutil.rmtree(staging, ignore_errors=True)
+            plugin.preloaded, plugin.audience_override, plugin.site_dir_override = (site, problems), audience, str(staging)
+            staged[final] = staging
+            with _quiet("mkdocs.commands.build", "mkdocs.structure"):
+                mkdocs_build(config)
+    except (PluginError, Abort) as error:
+        for staging in staged.values():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise ConfigFileError(str(error)) from None
+    except BaseException:
+        for staging in staged.values():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for final, staging in staged.items():
+        _swap(staging, final)
+    return {audience: final for audience, final in zip(audiences, staged)}
+
+
+def _refuse_nesting(config: MkDocsConfig, final: Path, audience: str) -> None:
+    public = Path(config.site_dir).resolve()
+    if audience != "public" and (final == public or public in final.parents):
+        raise ConfigFileError(f"{config.config_file_path}:1: audiences.{audience}.site_dir: must not be inside the public site_dir ({public}); non-public text would be published")
+
+
+def _swap(staging: Path, final: Path) -> None:
+    old = final.with_name(final.name + ".statusmark-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class _quiet:
+    """Silence MkDocs' INFO chatter (e.g. pages not in nav) while keeping warnings."""
+
+    def __init__(self, *names: str):
+        self.loggers = [logging.getLogger(n) for n in names]
+
+    def __enter__(self) -> None:
+        self.levels = [lg.level for lg in self.loggers]
+        for lg in self.loggers:
+            lg.setLevel(logging.WARNING)
+
+    def __exit__(self, *exc: object) -> None:
+        for lg, level in zip(self.loggers, self.levels):
+            lg.setLevel(level)
+
+
+def audience_list(name: str) -> list[str]:
+    return list(AUDIENCES) if name == "all" else [name]

@@ -1,0 +1,159 @@
+"""The plain data model: what incident files and site config mean, free of MkDocs and I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+IMPACTS = ("none", "minor", "major", "critical")
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
+MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
+CLOSED_STATUSES = frozenset({"resolved", "postmortem", "completed"})
+# Ordered from best to worst: "worst status" is the one with the highest index.
+COMPONENT_STATUSES = (
+    "operational",
+    "under_maintenance",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+)
+KINDS = ("incident", "maintenance")
+
+# Audiences are ordered: a reader sees every block at or below their level.
+PUBLIC, SEMI_TECHNICAL, TECHNICAL = 0, 1, 2
+AUDIENCES = ("public", "semi-technical", "technical")
+
+
+def audience_level(name: str) -> int:
+    return AUDIENCES.index(name)
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str = ""
+    group: str = ""
+    kind: str = "application"
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of an update's source text that belongs to one audience."""
+
+    audience: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Update:
+    at: datetime  # timezone-aware, UTC
+    status: str
+    segments: tuple[Segment, ...]
+    internal: bool = False  # heading ended with "(internal)": technical readers only
+    line: int = 0
+
+    def text_for(self, level: int) -> str:
+        """The update's Markdown source as a reader at ``level`` sees it."""
+        if self.internal and level < TECHNICAL:
+            return ""
+        return "\n\n".join(s.text for s in self.segments if s.audience <= level and s.text)
+
+    @property
+    def text(self) -> str:
+        """All the text this update holds (after ``audience.view`` filtered it)."""
+        return "\n\n".join(s.text for s in self.segments if s.text)
+
+    def has_text_for(self, level: int) -> bool:
+        return any(s.audience <= level and s.text.strip() for s in self.segments)
+
+
+@dataclass(frozen=True)
+class Approval:
+    role: str
+    by: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """An incident or a maintenance: one file under ``incidents/``."""
+
+    id: str
+    path: str
+    title: str
+    kind: str
+    impact: str
+    components: tuple[tuple[str, str], ...]  # (component id, its status during the event)
+    updates: tuple[Update, ...]  # sorted by time
+    tags: tuple[str, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+    scheduled_start: datetime | None = None
+    scheduled_end: datetime | None = None
+    postmortem: str = ""
+    next_update: datetime | None = None
+    eta: datetime | None = None
+    draft: bool = False
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.kind == "maintenance"
+
+    @property
+    def status(self) -> str:
+        if self.updates:
+            return self.updates[-1].status
+        return "scheduled" if self.is_maintenance else "investigating"
+
+    @property
+    def closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def component_ids(self) -> tuple[str, ...]:
+        return tuple(cid for cid, _ in self.components)
+
+    @property
+    def created_at(self) -> datetime:
+        if self.updates:
+            return self.updates[0].at
+        assert self.scheduled_start is not None
+        return self.scheduled_start
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.updates[-1].at if self.updates else self.created_at
+
+    @property
+    def started_at(self) -> datetime:
+        """When the event began affecting components (a maintenance: its window start)."""
+        if self.is_maintenance and self.scheduled_start is not None:
+            started = [u.at for u in self.updates if u.status == "in_progress"]
+            return min(started) if started else self.scheduled_start
+        return self.created_at
+
+    @property
+    def resolved_at(self) -> datetime | None:
+        """Time of the first update that closed the event, if it is closed."""
+        if not self.closed:
+            return None
+        return next(u.at for u in self.updates if u.status in CLOSED_STATUSES)
+
+    def first_at(self, status: str) -> datetime | None:
+        return next((u.at for u in self.updates if u.status == status), None)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything one build needs, parsed once and shared by every audience."""
+
+    name: str
+    url: str  # absolute, ends with "/"
+    components: tuple[Component, ...]
+    events: tuple[Event, ...]  # newest first
+    default_audience: int = TECHNICAL
+    groups: tuple[str, ...] = field(default=())  # component groups in display order
+
+    def component(self, component_id: str) -> Component:
+        return next(c for c in self.components if c.id == component_id)

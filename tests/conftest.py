@@ -1,0 +1,48 @@
+"""Shared test helpers: small status repositories written to a temp dir, and real builds."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = "2026-11-23T12:00:00Z"
+
+BASE_CONFIG = """\
+site_name: Test Status
+site_url: https://status.test.example/
+docs_dir: site_src
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - statusmark:
+      components:
+        - {id: api, name: Public API, group: Product, description: The REST API.}
+        - {id: dashboard, name: Dashboard, group: Product}
+        - {id: database, name: Data storage, group: Infrastructure, kind: infrastructure}
+        - {id: cdn, name: File delivery, group: Infrastructure, kind: infrastructure}
+"""
+
+
+def write_repo(root: Path, incidents: dict[str, str], config: str = BASE_CONFIG) -> Path:
+    """A status repository under ``root``; returns its mkdocs.yml path."""
+    (root / "site_src").mkdir(parents=True, exist_ok=True)
+    (root / "site_src" / "about.md").write_text("# About\n\nA test status site.\n")
+    (root / "incidents").mkdir(exist_ok=True)
+    for name, text in incidents.items():
+        path = root / "incidents" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    config_path = root / "mkdocs.yml"
+    config_path.write_text(config, encoding="utf-8")
+    return config_path
+
+
+@pytest.fixture
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("STATUSMARK_NOW", NOW)
+    return NOW
