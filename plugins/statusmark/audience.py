@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .errors import Problem
+from .lint import strip_acknowledgements
 from .model import AUDIENCES, TECHNICAL, Event, Segment, Site
 
 _OPEN = re.compile(r"^///[ \t]*(\S.*?)\s*$")
@@ -59,7 +60,14 @@ def split_blocks(
             continue
         if _CLOSE.match(line):
             if block is None:
-                problems.append(Problem(path, lineno, "audience block", "'///' closes no open block; open one with '/// public', '/// semi-technical' or '/// technical'"))
+                problems.append(
+                    Problem(
+                        path,
+                        lineno,
+                        "audience block",
+                        "'///' closes no open block; open one with '/// public', '/// semi-technical' or '/// technical'",
+                    )
+                )
             else:
                 segments.append(Segment(block.audience, "\n".join(block.lines).strip("\n")))
                 block = None
@@ -68,17 +76,33 @@ def split_blocks(
         if opened:
             name = opened.group(1)
             if name not in AUDIENCES:
-                problems.append(Problem(path, lineno, "audience block", f"expected one of {', '.join(AUDIENCES)}; got {name!r}"))
+                problems.append(
+                    Problem(path, lineno, "audience block", f"expected one of {', '.join(AUDIENCES)}; got {name!r}")
+                )
                 continue
             if block is not None:
-                problems.append(Problem(path, lineno, "audience block", f"blocks cannot be nested; close the '/// {AUDIENCES[block.audience]}' block of line {block.line} with '///' first"))
+                problems.append(
+                    Problem(
+                        path,
+                        lineno,
+                        "audience block",
+                        f"blocks cannot be nested; close the '/// {AUDIENCES[block.audience]}' block of line {block.line} with '///' first",
+                    )
+                )
                 continue
             flush_loose()
             block = _Open(AUDIENCES.index(name), lineno, [])
             continue
         target.append(line)
     if block is not None:
-        problems.append(Problem(path, block.line, "audience block", f"'/// {AUDIENCES[block.audience]}' is never closed; add a line '///' after its text"))
+        problems.append(
+            Problem(
+                path,
+                block.line,
+                "audience block",
+                f"'/// {AUDIENCES[block.audience]}' is never closed; add a line '///' after its text",
+            )
+        )
         # An unclosed block keeps its text at its own audience: never widen it.
         segments.append(Segment(block.audience, "\n".join(block.lines).strip("\n")))
     flush_loose()
@@ -94,7 +118,10 @@ def view_event(event: Event, level: int) -> Event | None:
     if event.draft:
         return None
     updates = tuple(
-        replace(u, segments=tuple(s for s in u.segments if s.audience <= level))
+        replace(
+            u,
+            segments=tuple(replace(s, text=strip_acknowledgements(s.text)) for s in u.segments if s.audience <= level),
+        )
         for u in event.updates
         if level >= TECHNICAL or not u.internal
     )

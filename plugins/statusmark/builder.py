@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,51 +13,89 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+from .config import line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
 from .plugin import StatusmarkPlugin, audience_site_dir
-from .repository import load_site
 
 
 def load_mkdocs_config(config_file: Path, **overrides: object) -> MkDocsConfig:
     if not config_file.is_file():
         raise ConfigFileError(f"{config_file}: config file not found (pass -f PATH to name your mkdocs.yml)")
+    collected = _Collect()
+    logger = logging.getLogger("mkdocs.config")
+    logger.addHandler(collected)
+    logger.propagate = False  # the reasons are reported once, by us
     try:
         with _quiet("mkdocs"):
             return load_config(str(config_file), **overrides)
     except (ConfigurationError, Abort) as error:
-        raise ConfigFileError(f"{config_file}:1: config: {error}") from None
+        # MkDocs logs the real reasons and raises a bare "Aborted"; report the reasons.
+        reasons = collected.messages or [str(error)]
+        text = config_file.read_text(encoding="utf-8", errors="replace")
+        raise ConfigFileError("\n".join(_locate(config_file, text, reason) for reason in reasons)) from None
+    finally:
+        logger.removeHandler(collected)
+        logger.propagate = True
+
+
+def _locate(config_file: Path, text: str, reason: str) -> str:
+    """``path:line: field: reason`` from MkDocs' "Config value 'x': ... option 'y': ..." message."""
+    names = re.findall(r"(?:Config value|option|Sub-option) '([\w-]+)'", reason)
+    field = names[-1] if names else "config"
+    line = line_of(text, rf"^\s*-?\s*{re.escape(field)}\s*:") if names else 1
+    message = re.split(r"(?:Config value|option|Sub-option) '[\w-]+': ", reason)[-1]
+    return f"{config_file}:{line}: {'.'.join(names[1:]) or field}: {message}"
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def plugin_of(config: MkDocsConfig) -> StatusmarkPlugin:
     plugin = config.plugins.get("statusmark")
     if not isinstance(plugin, StatusmarkPlugin):
-        raise ConfigFileError(f"{config.config_file_path}:1: plugins: add 'statusmark' to the plugins list of mkdocs.yml")
+        raise ConfigFileError(
+            f"{config.config_file_path}:1: plugins: add 'statusmark' to the plugins list of mkdocs.yml"
+        )
     return plugin
 
 
 def check(config_file: Path) -> tuple[Site, list[Problem]]:
     config = load_mkdocs_config(config_file)
     plugin = plugin_of(config)
-    text = config_file.read_text(encoding="utf-8")
-    return load_site(config_file, text, config.site_name, config.site_url, plugin.config)
+    return plugin.load(config)
 
 
 def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     """Build each audience into a staging folder; only when all succeed, swap them in."""
+    audiences = list(audiences)
     site, problems = check(config_file)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))
-    staged: dict[Path, Path] = {}
+    staged: dict[Path, Path] = {}  # final folder -> staging folder, in audience order
     try:
         for audience in audiences:
             config = load_mkdocs_config(config_file)
             plugin = plugin_of(config)
-            final = Path(config.site_dir).resolve() if audience == "public" else audience_site_dir(config, plugin.config, audience)
+            final = (
+                Path(config.site_dir).resolve()
+                if audience == "public"
+                else audience_site_dir(config, plugin.config, audience)
+            )
             _refuse_nesting(config, final, audience)
             staging = final.with_name(final.name + ".statusmark-new")
             shutil.rmtree(staging, ignore_errors=True)
-            plugin.preloaded, plugin.audience_override, plugin.site_dir_override = (site, problems), audience, str(staging)
+            plugin.preloaded, plugin.audience_override, plugin.site_dir_override = (
+                (site, problems),
+                audience,
+                str(staging),
+            )
             staged[final] = staging
             with _quiet("mkdocs.commands.build", "mkdocs.structure"):
                 mkdocs_build(config)
@@ -76,7 +115,9 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
 def _refuse_nesting(config: MkDocsConfig, final: Path, audience: str) -> None:
     public = Path(config.site_dir).resolve()
     if audience != "public" and (final == public or public in final.parents):
-        raise ConfigFileError(f"{config.config_file_path}:1: audiences.{audience}.site_dir: must not be inside the public site_dir ({public}); non-public text would be published")
+        raise ConfigFileError(
+            f"{config.config_file_path}:1: audiences.{audience}.site_dir: must not be inside the public site_dir ({public}); non-public text would be published"
+        )
 
 
 def _swap(staging: Path, final: Path) -> None:

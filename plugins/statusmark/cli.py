@@ -40,7 +40,9 @@ def _check(args: argparse.Namespace) -> int:
     if errors:
         print(f"{len(errors)} error(s), {len(problems) - len(errors)} warning(s)", file=sys.stderr)
         return 1
-    print(f"ok: {args.config_file} and its incidents are valid" + (f" ({len(problems)} warning(s))" if problems else ""))
+    print(
+        f"ok: {args.config_file} and its incidents are valid" + (f" ({len(problems)} warning(s))" if problems else "")
+    )
     return 0
 
 
@@ -61,23 +63,38 @@ def _serve(args: argparse.Namespace) -> int:
 
     load_mkdocs_config(args.config_file)  # fail early, with our message, on a broken config
     os.environ[AUDIENCE_VARIABLE] = args.audience
-    serve(str(args.config_file), dev_addr=args.dev_addr, livereload=True, watch=[str(args.config_file.parent / "incidents")])
+    serve(
+        str(args.config_file),
+        dev_addr=args.dev_addr,
+        livereload=True,
+        watch=[str(args.config_file.parent / "incidents")],
+    )
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="statusmark", description="Git-native status page and incident communication.")
+    parser = argparse.ArgumentParser(
+        prog="statusmark", description="Git-native status page and incident communication."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str, run: object) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"), help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+        sub.add_argument(
+            "-f",
+            "--config-file",
+            type=Path,
+            default=Path("mkdocs.yml"),
+            help="the site's mkdocs.yml (default: ./mkdocs.yml)",
+        )
         sub.set_defaults(run=run)
         return sub
 
     command("check", "validate every incident file and the config; exit 1 on errors", _check)
     build = command("build", "build the public site and the audience sites", _build)
-    build.add_argument("--audience", choices=[*AUDIENCES, "all"], default="public", help="which site to build (default: public)")
+    build.add_argument(
+        "--audience", choices=[*AUDIENCES, "all"], default="public", help="which site to build (default: public)"
+    )
     build.add_argument("--now", help="build as if it were this UTC time (ISO 8601); also $STATUSMARK_NOW")
     serve = command("serve", "live preview that reloads on incident edits", _serve)
     serve.add_argument("--audience", choices=list(AUDIENCES), default="public")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .loader import parse_time
 
@@ -15,4 +15,4 @@ def build_now(explicit: str | None = None) -> datetime:
     value = explicit or os.environ.get(NOW_VARIABLE)
     if value:
         return parse_time(value)
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return datetime.now(UTC).replace(second=0, microsecond=0)

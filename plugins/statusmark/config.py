@@ -22,6 +22,15 @@ class AudienceSite(base.Config):
     """Where this audience's complete site is written (never inside the public site_dir)."""
 
 
+class PrivacyLint(base.Config):
+    rules = c.DictOfItems(c.Choice(("error", "warning", "off", False)), default={})
+    """Level per rule: ipv4, ipv6, stack-trace, file-path, commit-hash, email, credential, internal-host, deny-N."""
+    internal_suffixes = c.ListOfItems(c.Type(str), default=[])
+    """Domain suffixes of internal host names, e.g. [.internal, .corp.example.com]."""
+    deny = c.ListOfItems(c.Type(str), default=[])
+    """Extra regular expressions that must never appear in public text (rules deny-1, deny-2, ...)."""
+
+
 class StatusmarkConfig(base.Config):
     incidents_dir = c.Type(str, default="incidents")
     """Folder of incident and maintenance files, relative to mkdocs.yml."""
@@ -41,6 +50,8 @@ class StatusmarkConfig(base.Config):
     """Days shown in each component's uptime bar."""
     feed_entries = c.Type(int, default=50)
     """Events in each feed (newest first)."""
+    privacy_lint = c.SubConfig(PrivacyLint)
+    """What the privacy lint looks for in public text, and how loudly."""
 
 
 def default_audience_dirs(config_dir: Path) -> dict[str, Path]:
@@ -89,14 +100,18 @@ def load_components(
             problems.append(Problem(path, start, field, "expected a mapping with id, name, group, ..."))
             continue
         if not isinstance(cid, str) or not ID_PATTERN.match(cid):
-            problems.append(Problem(path, line, f"{field}.id", f"expected an id matching [a-z0-9][a-z0-9-]*; got {cid!r}"))
+            problems.append(
+                Problem(path, line, f"{field}.id", f"expected an id matching [a-z0-9][a-z0-9-]*; got {cid!r}")
+            )
             continue
         if cid in seen:
             problems.append(Problem(path, line, f"{field}.id", f"duplicate component id {cid!r}"))
             continue
         seen.add(cid)
         for key in sorted(set(item) - set(COMPONENT_FIELDS)):
-            problems.append(Problem(path, line, f"{field}.{key}", f"unknown field; expected one of {', '.join(COMPONENT_FIELDS)}"))
+            problems.append(
+                Problem(path, line, f"{field}.{key}", f"unknown field; expected one of {', '.join(COMPONENT_FIELDS)}")
+            )
         name = item.get("name", cid)
         order = item.get("order", index)
         if not isinstance(name, str) or not isinstance(order, int):

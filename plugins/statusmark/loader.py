@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,9 @@ def parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
-        raise ValueError(f"expected a timestamp with time and offset, e.g. 2026-11-20T14:02:00Z; got {value.isoformat()!r}")
+        raise ValueError(
+            f"expected a timestamp with time and offset, e.g. 2026-11-20T14:02:00Z; got {value.isoformat()!r}"
+        )
     elif isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip())
@@ -55,7 +57,7 @@ def parse_time(value: Any) -> datetime:
         raise ValueError(f"expected an ISO 8601 timestamp such as 2026-11-20T14:02:00Z; got {value!r}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"timestamp has no offset; add 'Z' or '+HH:MM' (got {str(value)!r})")
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 class _Lines:
@@ -106,10 +108,24 @@ def parse_event(
 ) -> tuple[Event | None, list[Problem]]:
     problems: list[Problem] = []
     if not ID_PATTERN.match(event_id):
-        problems.append(Problem(path, 1, "id", f"file name must match [a-z0-9][a-z0-9-]* (lower-case letters, digits, hyphens); got {event_id!r}"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "id",
+                f"file name must match [a-z0-9][a-z0-9-]* (lower-case letters, digits, hyphens); got {event_id!r}",
+            )
+        )
     split = split_front_matter(text)
     if split is None:
-        problems.append(Problem(path, 1, "front matter", "expected the file to start with a '---' line, the YAML front matter, and a closing '---' line"))
+        problems.append(
+            Problem(
+                path,
+                1,
+                "front matter",
+                "expected the file to start with a '---' line, the YAML front matter, and a closing '---' line",
+            )
+        )
         return None, problems
     front, body, body_line = split
     try:
@@ -123,7 +139,9 @@ def parse_event(
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        problems.append(Problem(path, 2, "front matter", f"expected a mapping of fields (title: ...); got {type(meta).__name__}"))
+        problems.append(
+            Problem(path, 2, "front matter", f"expected a mapping of fields (title: ...); got {type(meta).__name__}")
+        )
         return None, problems
     where = _Lines(front, 2)
     fields = _FrontMatter(meta, path, where, known_components, problems)
@@ -134,15 +152,38 @@ def parse_event(
     if kind == "maintenance":
         for name, value in (("scheduled_start", scheduled_start), ("scheduled_end", scheduled_end)):
             if value is None and name not in meta:
-                problems.append(Problem(path, where.of("kind"), name, "a maintenance needs scheduled_start and scheduled_end"))
+                problems.append(
+                    Problem(path, where.of("kind"), name, "a maintenance needs scheduled_start and scheduled_end")
+                )
         if scheduled_start and scheduled_end and scheduled_end <= scheduled_start:
-            problems.append(Problem(path, where.of("scheduled_end"), "scheduled_end", f"must be after scheduled_start ({scheduled_start.isoformat()})"))
+            problems.append(
+                Problem(
+                    path,
+                    where.of("scheduled_end"),
+                    "scheduled_end",
+                    f"must be after scheduled_start ({scheduled_start.isoformat()})",
+                )
+            )
     else:
         for name in ("scheduled_start", "scheduled_end"):
             if name in meta:
-                problems.append(Problem(path, where.of(name), name, "only a maintenance has a schedule; set 'kind: maintenance' or remove it"))
+                problems.append(
+                    Problem(
+                        path,
+                        where.of(name),
+                        name,
+                        "only a maintenance has a schedule; set 'kind: maintenance' or remove it",
+                    )
+                )
         if not updates:
-            problems.append(Problem(path, body_line, "updates", "an incident needs at least one update: '## 2026-11-20T14:02:00Z investigating' followed by its text"))
+            problems.append(
+                Problem(
+                    path,
+                    body_line,
+                    "updates",
+                    "an incident needs at least one update: '## 2026-11-20T14:02:00Z investigating' followed by its text",
+                )
+            )
     event = Event(
         id=event_id,
         path=path,
@@ -163,9 +204,18 @@ def parse_event(
     if not event.draft:
         for update in event.updates:
             if not update.internal and not update.has_text_for(PUBLIC):
-                problems.append(Problem(path, update.line, "update", "no public text; add a '/// public' block for customers, or end the heading with '(internal)'"))
+                problems.append(
+                    Problem(
+                        path,
+                        update.line,
+                        "update",
+                        "no public text; add a '/// public' block for customers, or end the heading with '(internal)'",
+                    )
+                )
     for unknown in sorted(set(meta) - set(FIELDS), key=str):
-        problems.append(Problem(path, where.of(str(unknown)), str(unknown), f"unknown field; expected one of {', '.join(FIELDS)}"))
+        problems.append(
+            Problem(path, where.of(str(unknown)), str(unknown), f"unknown field; expected one of {', '.join(FIELDS)}")
+        )
     return event, problems
 
 
@@ -237,8 +287,15 @@ class _FrontMatter:
             return ()
         result = []
         for item in value:
-            if not isinstance(item, dict) or not isinstance(item.get("role"), str) or not isinstance(item.get("by"), str):
-                self.problem("approvals", "each approval needs 'role' and 'by', e.g. {role: legal, by: Dana Reyes, at: 2026-11-20T14:20:00Z}")
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("role"), str)
+                or not isinstance(item.get("by"), str)
+            ):
+                self.problem(
+                    "approvals",
+                    "each approval needs 'role' and 'by', e.g. {role: legal, by: Dana Reyes, at: 2026-11-20T14:20:00Z}",
+                )
                 continue
             at = None
             if item.get("at") is not None:
@@ -297,7 +354,14 @@ def parse_updates(
     preamble = body[: headings[0][0]] if headings else body
     if any(line.strip() for line in preamble):
         first = next(i for i, line in enumerate(preamble) if line.strip())
-        problems.append(Problem(path, body_line + first, "updates", "text before the first update; start each update with '## <timestamp> <status>'"))
+        problems.append(
+            Problem(
+                path,
+                body_line + first,
+                "updates",
+                "text before the first update; start each update with '## <timestamp> <status>'",
+            )
+        )
 
     updates: list[Update] = []
     seen: dict[datetime, int] = {}
@@ -306,7 +370,14 @@ def parse_updates(
         end = headings[number + 1][0] if number + 1 < len(headings) else len(body)
         parts = _HEADING_PARTS.match(heading)
         if not parts:
-            problems.append(Problem(path, lineno, "update", f"expected '## <timestamp> <status>' such as '## 2026-11-20T14:02:00Z investigating'; got '## {heading}'"))
+            problems.append(
+                Problem(
+                    path,
+                    lineno,
+                    "update",
+                    f"expected '## <timestamp> <status>' such as '## 2026-11-20T14:02:00Z investigating'; got '## {heading}'",
+                )
+            )
             continue
         stamp, status, internal = parts.groups()
         problem_count = len(problems)
@@ -316,17 +387,35 @@ def parse_updates(
             problems.append(Problem(path, lineno, "update time", str(error)))
         if status not in statuses:
             if status in other:
-                problems.append(Problem(path, lineno, "update status", f"{status!r} is a{'n incident' if kind == 'maintenance' else ' maintenance'} status; a{' maintenance' if kind == 'maintenance' else 'n incident'} uses {', '.join(statuses)}"))
+                problems.append(
+                    Problem(
+                        path,
+                        lineno,
+                        "update status",
+                        f"{status!r} is a{'n incident' if kind == 'maintenance' else ' maintenance'} status; a{' maintenance' if kind == 'maintenance' else 'n incident'} uses {', '.join(statuses)}",
+                    )
+                )
             else:
-                problems.append(Problem(path, lineno, "update status", f"expected one of {', '.join(statuses)}; got {status!r}"))
+                problems.append(
+                    Problem(path, lineno, "update status", f"expected one of {', '.join(statuses)}; got {status!r}")
+                )
         segments, block_problems = split_blocks(body[index + 1 : end], lineno + 1, default_audience, path)
         problems.extend(block_problems)
         if not any(s.text.strip() for s in segments):
-            problems.append(Problem(path, lineno, "update", "empty update; write what readers should know below the heading"))
+            problems.append(
+                Problem(path, lineno, "update", "empty update; write what readers should know below the heading")
+            )
         if len(problems) > problem_count:
             continue
         if at in seen:
-            problems.append(Problem(path, lineno, "update time", f"two updates at {stamp}; the update of line {seen[at]} has the same time"))
+            problems.append(
+                Problem(
+                    path,
+                    lineno,
+                    "update time",
+                    f"two updates at {stamp}; the update of line {seen[at]} has the same time",
+                )
+            )
             continue
         seen[at] = lineno
         updates.append(Update(at, status, segments, bool(internal), lineno))

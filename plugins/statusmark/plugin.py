@@ -16,6 +16,7 @@ from .audience import view_site
 from .clock import build_now
 from .config import StatusmarkConfig
 from .errors import Problem, errors_only
+from .lint import lint_config, lint_site
 from .model import AUDIENCES, Site, audience_level
 from .render.markdown import render_markdown
 from .render.pages import PageOptions, PageRenderer, PageSpec
@@ -55,20 +56,31 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
 
     def load(self, config: MkDocsConfig) -> tuple[Site, list[Problem]]:
         path = Path(config.config_file_path)
-        return load_site(path, path.read_text(encoding="utf-8"), config.site_name, config.site_url, self.config)
+        site, problems = load_site(
+            path, path.read_text(encoding="utf-8"), config.site_name, config.site_url, self.config
+        )
+        return site, problems + lint_site(site, lint_config(self.config), path, path.parent)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         overrides = Path(config.config_file_path).parent / "templates" / "pages"
         self.renderer = PageRenderer(
             self.site,
             self.now,
-            PageOptions(self.level, self.config.history_page_size, self.config.recent_days, self.config.uptime_days, config.use_directory_urls),
+            PageOptions(
+                self.level,
+                self.config.history_page_size,
+                self.config.recent_days,
+                self.config.uptime_days,
+                config.use_directory_urls,
+            ),
             str(overrides) if overrides.is_dir() else None,
         )
         self.pages: dict[str, PageSpec] = {}
         for spec in self.renderer.specs():
             if files.get_file_from_path(spec.src_uri):
-                raise PluginError(f"statusmark: {config.docs_dir}/{spec.src_uri}: generated page: Statusmark writes this page; rename or remove your file")
+                raise PluginError(
+                    f"statusmark: {config.docs_dir}/{spec.src_uri}: generated page: Statusmark writes this page; rename or remove your file"
+                )
             self.pages[spec.src_uri] = spec
             files.append(File.generated(config, spec.src_uri, content=_stub(spec)))
         for asset in ASSETS:

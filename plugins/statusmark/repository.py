@@ -21,7 +21,14 @@ def load_site(
     """Parse components and every incident file; return the site and all problems found."""
     problems: list[Problem] = []
     if not site_url:
-        problems.append(Problem(str(config_path), 1, "site_url", "required: the public address of the status page, e.g. https://status.example.com/ (feeds and the API need absolute links)"))
+        problems.append(
+            Problem(
+                str(config_path),
+                1,
+                "site_url",
+                "required: the public address of the status page, e.g. https://status.example.com/ (feeds and the API need absolute links)",
+            )
+        )
     components, component_problems = load_components(options["components"], config_path, config_text)
     problems += component_problems
     known = {comp.id for comp in components}
@@ -29,9 +36,18 @@ def load_site(
     events: list[Event] = []
     if not incidents_dir.is_dir():
         line = line_of(config_text, r"^\s*incidents_dir\s*:")
-        problems.append(Problem(str(config_path), line, "incidents_dir", f"folder {str(incidents_dir)!r} does not exist; create it or point incidents_dir at your incident files"))
+        problems.append(
+            Problem(
+                str(config_path),
+                line,
+                "incidents_dir",
+                f"folder {str(incidents_dir)!r} does not exist; create it or point incidents_dir at your incident files",
+            )
+        )
     else:
-        events, event_problems = load_events(incidents_dir, config_path.parent, known, audience_level(options["default_audience"]))
+        events, event_problems = load_events(
+            incidents_dir, config_path.parent, known, audience_level(options["default_audience"])
+        )
         problems += event_problems
     groups: list[str] = []
     for comp in components:
@@ -60,7 +76,9 @@ def load_events(
         event, event_problems = load_event(path, display, known, default_audience)
         problems += event_problems
         if path.stem in first_path:
-            problems.append(Problem(display, 1, "id", f"duplicate id {path.stem!r}: {first_path[path.stem]} has the same file name"))
+            problems.append(
+                Problem(display, 1, "id", f"duplicate id {path.stem!r}: {first_path[path.stem]} has the same file name")
+            )
             continue
         first_path[path.stem] = display
         if event is not None:

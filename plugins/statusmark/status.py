@@ -113,7 +113,9 @@ def uptime_days(site: Site, component_id: str, now: datetime, days: int) -> list
         day = today - timedelta(days=back)
         day_start = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
         day_end = min(day_start + timedelta(days=1), now)
-        touching = [(max(s, day_start), min(e, day_end), st, t, w) for s, e, st, t, w in spans if s < day_end and e > day_start]
+        touching = [
+            (max(s, day_start), min(e, day_end), st, t, w) for s, e, st, t, w in spans if s < day_end and e > day_start
+        ]
         elapsed = (day_end - day_start).total_seconds()
         down = _weighted_seconds([(s, e, w) for s, e, _, _, w in touching])
         uptime = 1.0 - down / elapsed if elapsed > 0 else 1.0

@@ -39,7 +39,13 @@ UPDATE_LABELS = {
     "verifying": "Verifying",
     "completed": "Completed",
 }
-IMPACT_LABELS = {"none": "No impact", "minor": "Minor", "major": "Major", "critical": "Critical", "maintenance": "Maintenance"}
+IMPACT_LABELS = {
+    "none": "No impact",
+    "minor": "Minor",
+    "major": "Major",
+    "critical": "Critical",
+    "maintenance": "Maintenance",
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,9 @@ class PageRenderer:
         return found
 
     def uptime(self, component_id: str) -> tuple[list[Any], float]:
-        spans_site = Site(self.site.name, self.site.url, self.site.components, tuple(self.events_by_component.get(component_id, ())))
+        spans_site = Site(
+            self.site.name, self.site.url, self.site.components, tuple(self.events_by_component.get(component_id, ()))
+        )
         days = uptime_days(spans_site, component_id, self.now, self.options.uptime_days)
         return days, uptime_percent(days)
 
@@ -115,16 +123,31 @@ class PageRenderer:
         size = max(self.options.history_page_size, 1)
         count = max(1, -(-len(self.site.events) // size))
         pages = [PageSpec("index.md", "Current status", "status.html")]
-        pages += [PageSpec(history_src(n), "History" if n == 1 else f"History, page {n}", "history.html", (("number", n), ("count", count))) for n in range(1, count + 1)]
+        pages += [
+            PageSpec(
+                history_src(n),
+                "History" if n == 1 else f"History, page {n}",
+                "history.html",
+                (("number", n), ("count", count)),
+            )
+            for n in range(1, count + 1)
+        ]
         pages += [PageSpec(f"incidents/{e.id}.md", e.title, "event.html", (("event", e),)) for e in self.site.events]
-        pages += [PageSpec(f"components/{c.id}.md", c.name, "component.html", (("component", c),)) for c in self.site.components]
+        pages += [
+            PageSpec(f"components/{c.id}.md", c.name, "component.html", (("component", c),))
+            for c in self.site.components
+        ]
         return pages
 
     def render(self, spec: PageSpec) -> str:
         here = url_for(spec.src_uri, self.options.use_directory_urls)
 
         def link(src_uri: str) -> str:
-            target = src_uri if "." in posixpath.basename(src_uri) and not src_uri.endswith(".md") else url_for(src_uri, self.options.use_directory_urls)
+            target = (
+                src_uri
+                if "." in posixpath.basename(src_uri) and not src_uri.endswith(".md")
+                else url_for(src_uri, self.options.use_directory_urls)
+            )
             return _relative(target, here)
 
         context = dict(spec.context)
@@ -144,7 +167,10 @@ class PageRenderer:
             "description": INDICATOR_DESCRIPTIONS[self.indicator],
             "incidents": [e for e in active if not e.is_maintenance],
             "maintenance": [e for e in active if e.is_maintenance],
-            "upcoming": sorted((e for e in self.site.events if is_upcoming(e, self.now)), key=lambda e: e.scheduled_start or e.created_at),
+            "upcoming": sorted(
+                (e for e in self.site.events if is_upcoming(e, self.now)),
+                key=lambda e: e.scheduled_start or e.created_at,
+            ),
             "recent": [e for e in self.site.events if e.closed and e.updated_at >= recent_since],
         }
 

@@ -1,0 +1,123 @@
+"""Privacy lint: technical detail that slipped into public text (titles, public blocks,
+component descriptions). Each rule is an error or a warning by config; a finding that is
+a false positive is acknowledged inline with ``<!-- lint-ok: RULE -->`` on its line
+(stripped before rendering) or, in front matter, a YAML comment ``# lint-ok: RULE``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+from .model import PUBLIC, Site
+
+RULES: dict[str, str] = {
+    "ipv4": r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b",
+    "ipv6": r"(?<![\w:])(?=[0-9a-fA-F:]*\d)(?=[0-9a-fA-F:]*::|(?:[0-9a-fA-F]{1,4}:){7})[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])",
+    "stack-trace": r"Traceback \(most recent call last\)|^\s+at [\w$.]+\([\w.]+:\d+\)|\bException in thread\b|\w+(?:Error|Exception): |panic: |goroutine \d+ \[",
+    "file-path": r"(?<![\w/.:])/(?:etc|var|usr|home|opt|srv|tmp|root|proc|mnt|data)/[\w.\-/]+|\b[A-Za-z]:\\[\w\\.\-]+",
+    "commit-hash": r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b",
+    "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
+    "credential": r"\bAKIA[0-9A-Z]{16}\b|\bxox[abposr]-[\w-]{10,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_\w{30,}|\bglpat-[\w-]{20,}|\bsk_live_\w{16,}|-----BEGIN [A-Z ]*PRIVATE KEY-----",
+}
+DEFAULT_LEVELS = {rule: "error" for rule in RULES} | {
+    "commit-hash": "warning",
+    "email": "warning",
+    "file-path": "warning",
+}
+ACK = re.compile(r"<!--\s*lint-ok:\s*([\w\s,-]+?)\s*-->|#\s*lint-ok:\s*([\w\s,-]+)")
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    levels: dict[str, str]  # rule -> "error" | "warning" | "off"
+    internal_suffixes: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+
+    def patterns(self) -> dict[str, re.Pattern[str]]:
+        found = {rule: re.compile(pattern, re.MULTILINE) for rule, pattern in RULES.items()}
+        if self.internal_suffixes:
+            suffixes = "|".join(re.escape(s.lstrip(".")) for s in self.internal_suffixes)
+            found["internal-host"] = re.compile(rf"\b[\w-]+(?:\.[\w-]+)*\.(?:{suffixes})\b", re.IGNORECASE)
+        for index, pattern in enumerate(self.deny):
+            found[f"deny-{index + 1}"] = re.compile(pattern, re.MULTILINE)
+        return {rule: regex for rule, regex in found.items() if self.level(rule) != "off"}
+
+    def level(self, rule: str) -> str:
+        default = "error" if rule.startswith(("deny-", "internal-host")) else "warning"
+        return self.levels.get(rule, DEFAULT_LEVELS.get(rule, default))
+
+
+def acknowledged(line: str) -> set[str]:
+    rules: set[str] = set()
+    for match in ACK.finditer(line):
+        rules.update(r.strip() for r in (match.group(1) or match.group(2)).replace(",", " ").split())
+    return rules
+
+
+def strip_acknowledgements(text: str) -> str:
+    """Remove ``<!-- lint-ok: ... -->`` markers so they never reach a rendered page."""
+    return ACK.sub("", text) if "lint-ok" in text else text
+
+
+def lint_site(site: Site, config: LintConfig, config_path: Path, base: Path) -> list[Problem]:
+    patterns = config.patterns()
+    problems: list[Problem] = []
+    for path, start_line, field, text in _public_texts(site, config_path, base):
+        for line_offset, line in enumerate(text.splitlines()):
+            ok = acknowledged(line)
+            for rule, regex in patterns.items():
+                match = regex.search(line)
+                if match and rule not in ok:
+                    problems.append(
+                        Problem(
+                            path,
+                            start_line + line_offset,
+                            field,
+                            f"public text looks like it holds {_describe(rule)} ({match.group(0)[:40]!r}); move it to a technical block, or add '<!-- lint-ok: {rule} -->' if it is meant to be public",
+                            config.level(rule),
+                        )
+                    )
+    return problems
+
+
+def _describe(rule: str) -> str:
+    return {
+        "ipv4": "an IPv4 address", "ipv6": "an IPv6 address", "stack-trace": "a stack trace",
+        "file-path": "a file-system path", "commit-hash": "a commit hash", "email": "an e-mail address",
+        "credential": "a credential", "internal-host": "an internal host name",
+    }.get(rule, f"text matching deny pattern {rule}")  # fmt: skip
+
+
+def _public_texts(site: Site, config_path: Path, base: Path) -> Iterator[tuple[str, int, str, str]]:
+    """(path, line of the text's first line, field, text) for everything the public reads."""
+    config_lines = config_path.read_text(encoding="utf-8").splitlines() if config_path.is_file() else []
+    for comp in site.components:
+        if comp.description:
+            line = next((i + 1 for i, text in enumerate(config_lines) if comp.description[:30] in text), 1)
+            yield str(config_path), line, f"components.{comp.id}.description", comp.description
+    for event in site.events:
+        if event.draft:
+            continue
+        lines = (base / event.path).read_text(encoding="utf-8").splitlines() if (base / event.path).is_file() else []
+        title_line = next((i + 1 for i, text in enumerate(lines) if text.lstrip().startswith("title:")), 2)
+        yield event.path, title_line, "title", lines[title_line - 1] if lines else event.title
+        for update in event.updates:
+            for segment in update.segments:
+                if segment.audience == PUBLIC and not update.internal:
+                    first = segment.text.splitlines()[0] if segment.text else ""
+                    line = next(
+                        (i + 1 for i in range(update.line, len(lines)) if first and lines[i] == first), update.line
+                    )
+                    yield event.path, line, "public text", segment.text
+
+
+def lint_config(options: object) -> LintConfig:
+    """LintConfig from the plugin's validated ``privacy_lint`` options."""
+    raw = options["privacy_lint"]  # type: ignore[index]
+    # YAML 1.1 reads a bare `off` as false.
+    levels = {rule: "off" if level is False else str(level) for rule, level in raw["rules"].items()}
+    return LintConfig(levels, tuple(raw["internal_suffixes"]), tuple(raw["deny"]))

@@ -1,0 +1,235 @@
+"""Whole-site builds with real MkDocs: pages, feeds and API at the SPEC paths, read back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import feedparser
+import html5lib
+import pytest
+from statusmark.cli import main
+
+from .conftest import write_repo
+
+OPEN_INCIDENT = """
+---
+title: Elevated error rates on the API
+impact: major
+components:
+  api: partial_outage
+  dashboard: degraded_performance
+tags: [database]
+next_update: 2026-11-23T12:30:00Z
+---
+
+## 2026-11-23T10:02:00Z investigating
+
+/// public
+Some requests to the API are failing. We are investigating.
+///
+
+/// semi-technical
+A database behind the API is rejecting connections.
+///
+
+Connection pool on db-primary-2 exhausted after deploy 4f2a9c.
+
+## 2026-11-23T10:40:00+01:00 identified
+
+/// public
+We found the cause and are rolling out a fix.
+///
+"""
+
+RESOLVED = """
+---
+title: Slow file downloads
+impact: minor
+components: {cdn: degraded_performance}
+---
+
+## 2026-11-10T08:00:00Z investigating
+
+/// public
+Downloads are slower than usual.
+///
+
+## 2026-11-10T09:30:00Z resolved
+
+/// public
+Downloads are back to normal speed.
+///
+"""
+
+UPCOMING = """
+---
+title: Database upgrade
+kind: maintenance
+components: {database: under_maintenance}
+scheduled_start: 2026-11-27T02:00:00Z
+scheduled_end: 2026-11-27T04:00:00Z
+---
+
+## 2026-11-20T10:00:00Z scheduled
+
+/// public
+We will upgrade the database. Expect brief interruptions.
+///
+"""
+
+
+def history_events(n: int) -> dict[str, str]:
+    return {
+        f"old/old-{i:02d}.md": f"---\ntitle: Old incident {i}\nimpact: minor\ncomponents: {{api: degraded_performance}}\n---\n\n"
+        f"## 2026-0{1 + i % 9}-{1 + i:02d}T08:00:00Z investigating\n\n/// public\nSlow {i}.\n///\n\n"
+        f"## 2026-0{1 + i % 9}-{1 + i:02d}T09:00:00Z resolved\n\n/// public\nFixed {i}.\n///\n"
+        for i in range(n)
+    }
+
+
+@pytest.fixture
+def built(tmp_path: Path, fixed_now: str) -> Path:
+    config = write_repo(
+        tmp_path,
+        {"api-errors.md": OPEN_INCIDENT, "cdn-slow.md": RESOLVED, "db-upgrade.md": UPCOMING, **history_events(27)},
+    )
+    assert main(["build", "-f", str(config)]) == 0
+    return tmp_path / "site"
+
+
+def parse(path: Path):
+    return html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
+
+
+def text_of(path: Path) -> str:
+    return " ".join(parse(path).itertext())
+
+
+def test_pages_exist_at_spec_paths(built: Path):
+    for page in (
+        "index.html",
+        "incidents/api-errors/index.html",
+        "incidents/db-upgrade/index.html",
+        "history/index.html",
+        "history/2/index.html",
+        "components/api/index.html",
+        "components/cdn/index.html",
+        "about/index.html",
+    ):
+        assert (built / page).is_file(), page
+    assert not (built / "history/3/index.html").exists()  # 30 events, 25 per page
+
+
+def test_status_page_states_status_in_words(built: Path):
+    doc = parse(built / "index.html")
+    banner = doc.find(".//section[@class='sm-banner sm-banner--major']")
+    assert banner is not None and "Partial System Outage" in "".join(banner.itertext())
+    text = text_of(built / "index.html")
+    for expected in (
+        "Active incidents",
+        "Elevated error rates on the API",
+        "We found the cause",
+        "Upcoming maintenance",
+        "Database upgrade",
+        "Partial outage",
+        "Degraded performance",
+        "Operational",
+        "Slow file downloads",
+    ):
+        assert expected in text, expected
+    groups = [h.text for h in doc.iter("h3") if h.get("class") == "sm-group__name"]
+    assert groups == ["Product", "Infrastructure"]
+    bars = doc.findall(".//div[@class='sm-bars']")
+    assert len(bars) == 4 and all(len(b.findall("span")) == 90 for b in bars)
+
+
+def test_times_are_utc_in_html(built: Path):
+    doc = parse(built / "incidents/api-errors/index.html")
+    times = {t.get("datetime"): t.text for t in doc.iter("time")}
+    # the +01:00 heading is stored and emitted in UTC
+    assert times["2026-11-23T09:40:00Z"] == "23 Nov 2026, 09:40 UTC"
+    assert times["2026-11-23T10:02:00Z"] == "23 Nov 2026, 10:02 UTC"
+
+
+def test_event_page_shows_public_timeline_newest_first(built: Path):
+    text = text_of(built / "incidents/api-errors/index.html")
+    assert text.index("We found the cause") < text.index("Some requests to the API")
+    assert "Public API" in text and "Partial outage" in text
+    assert "Next update expected by" in text
+
+
+def test_component_page_lists_its_events_only(built: Path):
+    text = text_of(built / "components/cdn/index.html")
+    assert "Slow file downloads" in text and "Elevated error rates" not in text
+    assert "uptime" in text
+
+
+def test_history_pages_newest_first_and_linked(built: Path):
+    doc = parse(built / "history/index.html")
+    titles = [a.text for a in doc.iter("a") if a.get("class") == "sm-event__title"]
+    assert len(titles) == 25 and titles[0] == "Database upgrade"
+    assert any(a.get("rel") == "next" and a.get("href") == "../history/2/" for a in doc.iter("a"))
+    second = [a.text for a in parse(built / "history/2/index.html").iter("a") if a.get("class") == "sm-event__title"]
+    assert len(second) == 5 and not set(second) & set(titles)
+
+
+def test_feeds_and_api_read_back(built: Path):
+    feed = feedparser.parse((built / "history.rss").read_bytes())
+    assert feed.bozo == 0 and feed.entries[0].link.startswith("https://status.test.example/incidents/")
+    atom = feedparser.parse((built / "history.atom").read_bytes())
+    assert atom.bozo == 0 and len(atom.entries) == 30
+    assert (
+        feedparser.parse((built / "components/cdn/history.atom").read_bytes()).entries[0].title == "Slow file downloads"
+    )
+    summary = json.loads((built / "api/v2/summary.json").read_text())
+    assert summary["status"] == {"indicator": "major", "description": "Partial System Outage"}
+    assert [i["name"] for i in summary["incidents"]] == ["Elevated error rates on the API"]
+    for name in (
+        "status",
+        "components",
+        "incidents",
+        "incidents/unresolved",
+        "scheduled-maintenances",
+        "scheduled-maintenances/upcoming",
+        "scheduled-maintenances/active",
+    ):
+        json.loads((built / f"api/v2/{name}.json").read_text())
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_two_builds_of_the_same_files_are_byte_identical(built: Path, tmp_path: Path):
+    first = tree_digest(built)
+    assert main(["build", "-f", str(tmp_path / "mkdocs.yml")]) == 0
+    assert tree_digest(built) == first
+
+
+def test_a_broken_file_leaves_the_previous_site_untouched(built: Path, tmp_path: Path, capsys):
+    before = tree_digest(built)
+    (tmp_path / "incidents" / "broken.md").write_text(
+        "---\ntitle: x\nimpact: severe\n---\n\n## 2026-11-23T10:00:00Z investigating\n\n/// public\nx\n///\n"
+    )
+    assert main(["build", "-f", str(tmp_path / "mkdocs.yml"), "--audience", "all"]) == 1
+    assert (
+        "incidents/broken.md:3: impact: expected one of none, minor, major, critical; got 'severe'"
+        in capsys.readouterr().err
+    )
+    assert tree_digest(built) == before
+    assert not (tmp_path / "site-technical").exists() and not list(tmp_path.glob("*.statusmark-*"))
+
+
+def test_plain_mkdocs_build_uses_the_plugin(tmp_path: Path, fixed_now: str):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = write_repo(tmp_path, {"cdn-slow.md": RESOLVED})
+    build(load_config(str(config)))
+    assert "Slow file downloads" in text_of(tmp_path / "site/incidents/cdn-slow/index.html")
