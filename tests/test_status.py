@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from statusmark.loader import parse_event
 from statusmark.model import Component, Site
 from statusmark.status import component_statuses, indicator, is_active, is_upcoming, uptime_days, uptime_percent
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 COMPONENTS = tuple(Component(cid, cid.title()) for cid in ("api", "dashboard", "database"))
 
 
-def event(eid: str, *updates: tuple[str, str], impact: str = "major", components: str = "api: partial_outage", kind: str = "incident", window: tuple[str, str] | None = None):
+def event(
+    eid: str,
+    *updates: tuple[str, str],
+    impact: str = "major",
+    components: str = "api: partial_outage",
+    kind: str = "incident",
+    window: tuple[str, str] | None = None,
+):
     front = f"---\ntitle: {eid}\nkind: {kind}\nimpact: {impact}\ncomponents: {{{components}}}\n"
     if window:
         front += f"scheduled_start: {window[0]}\nscheduled_end: {window[1]}\n"
@@ -33,21 +39,98 @@ def site(*events) -> Site:
     [
         ((), "operational", "none"),
         ((event("a", ("2026-11-23T10:00:00Z", "investigating")),), "partial_outage", "major"),
-        ((event("a", ("2026-11-23T10:00:00Z", "investigating"), ("2026-11-23T11:00:00Z", "resolved")),), "operational", "none"),
-        ((event("a", ("2026-11-23T10:00:00Z", "monitoring"), impact="minor", components="api: degraded_performance"),), "degraded_performance", "minor"),
+        (
+            (event("a", ("2026-11-23T10:00:00Z", "investigating"), ("2026-11-23T11:00:00Z", "resolved")),),
+            "operational",
+            "none",
+        ),
         (
             (
-                event("a", ("2026-11-23T10:00:00Z", "identified"), impact="minor", components="api: degraded_performance"),
+                event(
+                    "a", ("2026-11-23T10:00:00Z", "monitoring"), impact="minor", components="api: degraded_performance"
+                ),
+            ),
+            "degraded_performance",
+            "minor",
+        ),
+        (
+            (
+                event(
+                    "a", ("2026-11-23T10:00:00Z", "identified"), impact="minor", components="api: degraded_performance"
+                ),
                 event("b", ("2026-11-23T11:00:00Z", "investigating"), impact="minor", components="api: major_outage"),
             ),
             "major_outage",
             "critical",
         ),
-        ((event("a", ("2026-11-23T10:00:00Z", "investigating"), impact="critical", components="dashboard: degraded_performance"),), "operational", "critical"),
-        ((event("m", ("2026-11-23T10:00:00Z", "in_progress"), kind="maintenance", impact="none", components="api: under_maintenance", window=("2026-11-23T10:00:00Z", "2026-11-23T14:00:00Z")),), "under_maintenance", "maintenance"),
-        ((event("m", ("2026-11-20T10:00:00Z", "scheduled"), kind="maintenance", impact="none", components="api: under_maintenance", window=("2026-11-23T11:00:00Z", "2026-11-23T13:00:00Z")),), "under_maintenance", "maintenance"),
-        ((event("m", ("2026-11-20T10:00:00Z", "scheduled"), kind="maintenance", impact="none", components="api: under_maintenance", window=("2026-11-25T11:00:00Z", "2026-11-25T13:00:00Z")),), "operational", "none"),
-        ((event("m", ("2026-11-23T10:00:00Z", "completed"), kind="maintenance", impact="none", components="api: under_maintenance", window=("2026-11-23T09:00:00Z", "2026-11-23T13:00:00Z")),), "operational", "none"),
+        (
+            (
+                event(
+                    "a",
+                    ("2026-11-23T10:00:00Z", "investigating"),
+                    impact="critical",
+                    components="dashboard: degraded_performance",
+                ),
+            ),
+            "operational",
+            "critical",
+        ),
+        (
+            (
+                event(
+                    "m",
+                    ("2026-11-23T10:00:00Z", "in_progress"),
+                    kind="maintenance",
+                    impact="none",
+                    components="api: under_maintenance",
+                    window=("2026-11-23T10:00:00Z", "2026-11-23T14:00:00Z"),
+                ),
+            ),
+            "under_maintenance",
+            "maintenance",
+        ),
+        (
+            (
+                event(
+                    "m",
+                    ("2026-11-20T10:00:00Z", "scheduled"),
+                    kind="maintenance",
+                    impact="none",
+                    components="api: under_maintenance",
+                    window=("2026-11-23T11:00:00Z", "2026-11-23T13:00:00Z"),
+                ),
+            ),
+            "under_maintenance",
+            "maintenance",
+        ),
+        (
+            (
+                event(
+                    "m",
+                    ("2026-11-20T10:00:00Z", "scheduled"),
+                    kind="maintenance",
+                    impact="none",
+                    components="api: under_maintenance",
+                    window=("2026-11-25T11:00:00Z", "2026-11-25T13:00:00Z"),
+                ),
+            ),
+            "operational",
+            "none",
+        ),
+        (
+            (
+                event(
+                    "m",
+                    ("2026-11-23T10:00:00Z", "completed"),
+                    kind="maintenance",
+                    impact="none",
+                    components="api: under_maintenance",
+                    window=("2026-11-23T09:00:00Z", "2026-11-23T13:00:00Z"),
+                ),
+            ),
+            "operational",
+            "none",
+        ),
     ],
 )
 def test_component_status_and_indicator(events, expected_api, expected_indicator):
@@ -59,7 +142,14 @@ def test_component_status_and_indicator(events, expected_api, expected_indicator
 
 def test_upcoming_and_active_maintenance():
     window = ("2026-11-25T02:00:00Z", "2026-11-25T04:00:00Z")
-    m = event("m", ("2026-11-20T10:00:00Z", "scheduled"), kind="maintenance", impact="none", components="api: under_maintenance", window=window)
+    m = event(
+        "m",
+        ("2026-11-20T10:00:00Z", "scheduled"),
+        kind="maintenance",
+        impact="none",
+        components="api: under_maintenance",
+        window=window,
+    )
     assert is_upcoming(m, NOW) and not is_active(m, NOW)
     later = NOW + timedelta(days=1, hours=15)
     assert is_active(m, later) and not is_upcoming(m, later)
@@ -68,7 +158,7 @@ def test_upcoming_and_active_maintenance():
 def test_event_status_is_latest_update_whatever_the_file_order():
     e = event("a", ("2026-11-23T11:00:00Z", "resolved"), ("2026-11-23T10:00:00Z", "investigating"))
     assert e.status == "resolved"
-    assert e.resolved_at == datetime(2026, 11, 23, 11, 0, tzinfo=timezone.utc)
+    assert e.resolved_at == datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -80,8 +170,13 @@ def test_event_status_is_latest_update_whatever_the_file_order():
     ],
 )
 def test_uptime_weights(status, hours, expected_uptime):
-    start = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
-    e = event("a", (start.isoformat(), "investigating"), ((start + timedelta(hours=hours)).isoformat(), "resolved"), components=f"api: {status}")
+    start = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    e = event(
+        "a",
+        (start.isoformat(), "investigating"),
+        ((start + timedelta(hours=hours)).isoformat(), "resolved"),
+        components=f"api: {status}",
+    )
     days = uptime_days(site(e), "api", NOW, 90)
     assert len(days) == 90 and days[-1].day == NOW.date()
     day = next(d for d in days if d.day == start.date())
@@ -91,8 +186,18 @@ def test_uptime_weights(status, hours, expected_uptime):
 
 
 def test_overlapping_incidents_count_once_at_the_heaviest_weight():
-    a = event("a", ("2026-11-20T00:00:00Z", "investigating"), ("2026-11-20T12:00:00Z", "resolved"), components="api: partial_outage")
-    b = event("b", ("2026-11-20T06:00:00Z", "investigating"), ("2026-11-20T09:00:00Z", "resolved"), components="api: major_outage")
+    a = event(
+        "a",
+        ("2026-11-20T00:00:00Z", "investigating"),
+        ("2026-11-20T12:00:00Z", "resolved"),
+        components="api: partial_outage",
+    )
+    b = event(
+        "b",
+        ("2026-11-20T06:00:00Z", "investigating"),
+        ("2026-11-20T09:00:00Z", "resolved"),
+        components="api: major_outage",
+    )
     day = next(d for d in uptime_days(site(a, b), "api", NOW, 10) if d.day.isoformat() == "2026-11-20")
     down_hours = 3 * 1.0 + 9 * 0.3
     assert day.uptime == pytest.approx(1 - down_hours / 24)
@@ -108,6 +213,14 @@ def test_incident_spanning_midnight_splits_across_days_and_open_one_runs_to_now(
 
 
 def test_maintenance_is_not_downtime():
-    m = event("m", ("2026-11-20T02:00:00Z", "in_progress"), ("2026-11-20T04:00:00Z", "completed"), kind="maintenance", impact="none", components="api: major_outage", window=("2026-11-20T02:00:00Z", "2026-11-20T04:00:00Z"))
+    m = event(
+        "m",
+        ("2026-11-20T02:00:00Z", "in_progress"),
+        ("2026-11-20T04:00:00Z", "completed"),
+        kind="maintenance",
+        impact="none",
+        components="api: major_outage",
+        window=("2026-11-20T02:00:00Z", "2026-11-20T04:00:00Z"),
+    )
     day = next(d for d in uptime_days(site(m), "api", NOW, 10) if d.day.isoformat() == "2026-11-20")
     assert day.uptime == 1.0 and day.events == ("m",)
