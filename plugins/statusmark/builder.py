@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -19,7 +20,7 @@ from .model import AUDIENCES, Site
 from .plugin import StatusmarkPlugin, audience_site_dir
 
 
-def load_mkdocs_config(config_file: Path, **overrides: object) -> MkDocsConfig:
+def load_mkdocs_config(config_file: Path, **overrides: Any) -> MkDocsConfig:
     if not config_file.is_file():
         raise ConfigFileError(f"{config_file}: config file not found (pass -f PATH to name your mkdocs.yml)")
     collected = _Collect()

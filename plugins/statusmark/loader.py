@@ -348,9 +348,9 @@ def parse_updates(
         if fence_match:
             fence = fence_match.group(1)
             continue
-        heading = _HEADING.match(line)
-        if heading:
-            headings.append((index, heading.group(1)))
+        heading_match = _HEADING.match(line)
+        if heading_match:
+            headings.append((index, heading_match.group(1)))
     preamble = body[: headings[0][0]] if headings else body
     if any(line.strip() for line in preamble):
         first = next(i for i, line in enumerate(preamble) if line.strip())

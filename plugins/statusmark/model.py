@@ -151,7 +151,7 @@ class Site:
     name: str
     url: str  # absolute, ends with "/"
     components: tuple[Component, ...]
-    events: tuple[Event, ...]  # newest first
+    events: tuple[Event, ...]  # newest first by started_at (a maintenance: its window)
     default_audience: int = TECHNICAL
     groups: tuple[str, ...] = field(default=())  # component groups in display order
 

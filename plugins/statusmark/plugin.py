@@ -48,6 +48,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             config.site_dir = self.site_dir_override
         elif self.level > 0:
             config.site_dir = str(audience_site_dir(config, self.config, self.audience))
+        if config.nav is None:
+            config.nav = default_nav(Path(config.docs_dir))
         theme_dirs = config.theme.dirs
         theme_dirs.insert(1 if config.theme.custom_dir else 0, str(PACKAGE_DIR / "templates" / "theme"))
         config.extra_css.extend(a for a in ASSETS if a.endswith(".css"))
@@ -114,6 +116,12 @@ def audience_site_dir(config: MkDocsConfig, options: StatusmarkConfig, audience:
     configured = options.audiences.get(audience)
     relative = configured.site_dir if configured else f"site-{audience}"
     return (base / relative).resolve()
+
+
+def default_nav(docs_dir: Path) -> list[Any]:
+    """Status, History, then the site's own pages: never one entry per incident."""
+    own = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")) if docs_dir.is_dir() else []
+    return [{"Status": "index.md"}, {"History": "history/index.md"}, *own]
 
 
 def _stub(spec: PageSpec) -> str:

@@ -58,7 +58,7 @@ def load_site(
         name=site_name,
         url=url,
         components=components,
-        events=tuple(sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)),
+        events=tuple(sorted(events, key=lambda e: (e.started_at, e.id), reverse=True)),
         default_audience=audience_level(options["default_audience"]),
         groups=tuple(groups),
     )
