@@ -73,7 +73,7 @@ def _entry(feed: FeedGenerator, site: Site, event: Event, render: Callable[[str]
     entry.published(event.created_at)
     entry.updated(event.updated_at)
     entry.content(_timeline_html(event, render), type="html")
-    entry.description(f"{UPDATE_LABELS.get(event.status, event.status)}: {event.title}")
+    entry.summary(f"{UPDATE_LABELS.get(event.status, event.status)}: {event.title}")
 
 
 def _timeline_html(event: Event, render: Callable[[str], str]) -> str:
