@@ -18,6 +18,8 @@ from .config import StatusmarkConfig
 from .errors import Problem, errors_only
 from .lint import lint_config, lint_site
 from .model import AUDIENCES, Site, audience_level
+from .render.api import api_files
+from .render.feeds import feed_files
 from .render.markdown import render_markdown
 from .render.pages import PageOptions, PageRenderer, PageSpec
 from .repository import load_site
@@ -85,9 +87,18 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
                 )
             self.pages[spec.src_uri] = spec
             files.append(File.generated(config, spec.src_uri, content=_stub(spec)))
+        # Feeds and API are files of the site like any other, so links to them validate.
+        for relative, text in self.data_files().items():
+            files.append(File.generated(config, relative, content=text))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(PACKAGE_DIR / "assets" / Path(asset).name)))
         return files
+
+    def data_files(self) -> dict[str, str]:
+        outputs = {**feed_files(self.site, render_markdown), **api_files(self.site, self.now)}
+        if self.level > 0:
+            outputs["robots.txt"] = "User-agent: *\nDisallow: /\n"
+        return outputs
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         spec = self.pages.get(page.file.src_uri)
@@ -96,18 +107,6 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["statusmark_audience"] = self.audience
         return env
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        from .render.api import api_files
-        from .render.feeds import feed_files
-
-        outputs = {**feed_files(self.site, render_markdown), **api_files(self.site, self.now)}
-        if self.level > 0:
-            outputs["robots.txt"] = "User-agent: *\nDisallow: /\n"
-        for relative, text in outputs.items():
-            target = Path(config.site_dir) / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
 
 
 def audience_site_dir(config: MkDocsConfig, options: StatusmarkConfig, audience: str) -> Path:
