@@ -92,9 +92,11 @@ def load_components(
             return (), [Problem(path, 1, "components", "expected a list of components (- id: api ...)")]
     components: list[Component] = []
     seen: set[str] = set()
+    after = start  # components are listed in order: each is found after the previous one
     for index, item in enumerate(raw):
         cid = item.get("id") if isinstance(item, dict) else None
-        line = line_of(text, rf"^\s*-?\s*id\s*:\s*['\"]?{re.escape(str(cid))}['\"]?\s*$", start) if cid else start
+        line = line_of(text, rf"\bid\s*:\s*['\"]?{re.escape(str(cid))}['\"]?\s*(?:[,}}]|$)", after) if cid else after
+        after = line + 1
         field = f"components[{index}]"
         if not isinstance(item, dict):
             problems.append(Problem(path, start, field, "expected a mapping with id, name, group, ..."))

@@ -175,7 +175,7 @@ def parse_event(
                         "only a maintenance has a schedule; set 'kind: maintenance' or remove it",
                     )
                 )
-        if not updates:
+        if not any(_HEADING.match(line) for line in body):
             problems.append(
                 Problem(
                     path,

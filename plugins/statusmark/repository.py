@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import line_of, load_components
-from .errors import Problem
+from .errors import Problem, errors_only
 from .loader import load_event
 from .model import Event, Site, audience_level
 
@@ -81,7 +81,8 @@ def load_events(
             )
             continue
         first_path[path.stem] = display
-        if event is not None:
+        # Only valid events enter the model: renderers and status derivation may trust it.
+        if event is not None and not errors_only(event_problems):
             events.append(event)
     return events, problems
 
