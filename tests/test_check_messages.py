@@ -103,7 +103,7 @@ def test_each_broken_fixture_names_path_line_and_field(
 
 
 def test_every_fixture_has_a_case():
-    assert {p.stem for p in BROKEN.glob("*.md")} == {c[0] for c in CASES}
+    assert {p.stem for p in BROKEN.glob("*.md") if p.name != "README.md"} == {c[0] for c in CASES}
 
 
 def test_internal_update_needs_no_public_text(tmp_path: Path, capsys):
