@@ -17,7 +17,7 @@ for n in "${sizes[@]}"; do
   corpus="$OUT/corpus-$n"
   [ -f "$corpus/mkdocs.yml" ] || $PY bench/gen_corpus.py "$n" "$corpus" >/dev/null
   $PY bench/measure.py "check, $n events" "$RUNS" -- $SM check -f "$corpus/mkdocs.yml"
-  $PY bench/measure.py "cold build --audience all, $n events" "$RUNS" \
-    --prepare "rm -rf $corpus/site $corpus/site-*" -- $SM build --audience all -f "$corpus/mkdocs.yml"
+  $PY bench/measure.py --prepare "rm -rf $corpus/site $corpus/site-*" \
+    "cold build --audience all, $n events" "$RUNS" -- $SM build --audience all -f "$corpus/mkdocs.yml"
   $PY bench/measure.py "build public only, $n events" "$RUNS" -- $SM build -f "$corpus/mkdocs.yml"
 done
