@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NOW ?=
 
-.PHONY: demo test lint example clean
+.PHONY: demo test lint example clean browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,19 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check plugins tests bench examples
 	$(BIN)/mypy
 
-test: lint
+# Browser tests use Debian's chromium (never `playwright install`), axe-core and the
+# Nu HTML Checker from the npm registry, run with the machine's Java.
+BROWSER_DEPS := build/npm/node_modules/axe-core/axe.min.js build/npm/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(BROWSER_DEPS):
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null)
+	mkdir -p build/npm
+	npm install --silent --no-audit --no-fund --prefix build/npm axe-core@4 vnu-jar@26
+
+browser-deps: $(BROWSER_DEPS)
+
+test: lint browser-deps
 	$(BIN)/pytest -q
 
 clean:

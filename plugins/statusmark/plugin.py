@@ -22,6 +22,7 @@ from .render.api import api_files
 from .render.feeds import feed_files
 from .render.markdown import render_markdown
 from .render.pages import PageOptions, PageRenderer, PageSpec
+from .render.theme_fixes import fix_theme_markup
 from .repository import load_site
 
 PACKAGE_DIR = Path(__file__).parent
@@ -103,6 +104,12 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         spec = self.pages.get(page.file.src_uri)
         return self.renderer.render(spec) if spec else html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return fix_theme_markup(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return fix_theme_markup(output_content)  # 404.html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["statusmark_audience"] = self.audience

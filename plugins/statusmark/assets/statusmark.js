@@ -14,11 +14,31 @@
       el.removeAttribute("data-sm-time");
     });
   }
+  // Uptime bars: one tab stop per bar; arrow keys, Home and End move between days.
+  function roving(root) {
+    root.querySelectorAll(".sm-bars").forEach(function (group) {
+      if (group.dataset.smRoving) return;
+      group.dataset.smRoving = "1";
+      group.addEventListener("keydown", function (event) {
+        var days = Array.prototype.slice.call(group.querySelectorAll(".sm-bar"));
+        var index = days.indexOf(document.activeElement);
+        if (index < 0) return;
+        var moves = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: days.length - 1 };
+        if (!(event.key in moves)) return;
+        var next = days[Math.max(0, Math.min(days.length - 1, moves[event.key]))];
+        days[index].tabIndex = -1;
+        next.tabIndex = 0;
+        next.focus();
+        event.preventDefault();
+      });
+    });
+  }
+  function ready() { localise(document); roving(document); }
   if (typeof document$ !== "undefined" && document$.subscribe) {
-    document$.subscribe(function () { localise(document); });
+    document$.subscribe(ready);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { localise(document); });
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    localise(document);
+    ready();
   }
 })();
