@@ -233,3 +233,14 @@ def test_plain_mkdocs_build_uses_the_plugin(tmp_path: Path, fixed_now: str):
     config = write_repo(tmp_path, {"cdn-slow.md": RESOLVED})
     build(load_config(str(config)))
     assert "Slow file downloads" in text_of(tmp_path / "site/incidents/cdn-slow/index.html")
+
+
+def test_a_statusmark_build_leaves_no_state_for_the_next_mkdocs_build(tmp_path: Path, fixed_now: str):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    first = write_repo(tmp_path / "a", {"cdn-slow.md": RESOLVED})
+    assert main(["build", "-f", str(first), "--audience", "all"]) == 0
+    second = write_repo(tmp_path / "b", {"api-errors.md": OPEN_INCIDENT})
+    build(load_config(str(second)))
+    assert "Elevated error rates" in text_of(tmp_path / "b/site/index.html")

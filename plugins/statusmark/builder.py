@@ -92,14 +92,15 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
             _refuse_nesting(config, final, audience)
             staging = final.with_name(final.name + ".statusmark-new")
             shutil.rmtree(staging, ignore_errors=True)
-            plugin.preloaded, plugin.audience_override, plugin.site_dir_override = (
-                (site, problems),
-                audience,
-                str(staging),
-            )
             staged[final] = staging
-            with _quiet("mkdocs.commands.build", "mkdocs.structure"):
-                mkdocs_build(config)
+            # MkDocs reuses plugin instances across config loads: hand over, then take back.
+            plugin.preloaded, plugin.audience_override = (site, problems), audience
+            plugin.site_dir_override = str(staging)
+            try:
+                with _quiet("mkdocs.commands.build", "mkdocs.structure"):
+                    mkdocs_build(config)
+            finally:
+                plugin.preloaded = plugin.audience_override = plugin.site_dir_override = None
     except (PluginError, Abort) as error:
         for staging in staged.values():
             shutil.rmtree(staging, ignore_errors=True)

@@ -36,6 +36,11 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     audience_override: str | None = None
     site_dir_override: str | None = None
 
+    serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.audience = self.audience_override or os.environ.get(AUDIENCE_VARIABLE) or self.config.audience
         if self.audience not in AUDIENCES:
@@ -49,7 +54,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         self.now = build_now()
         if self.site_dir_override:
             config.site_dir = self.site_dir_override
-        elif self.level > 0:
+        elif self.level > 0 and not self.serving:
+            # `mkdocs serve` builds into a temporary folder of its own: leave it there.
             config.site_dir = str(audience_site_dir(config, self.config, self.audience))
         if config.nav is None:
             config.nav = default_nav(Path(config.docs_dir))
