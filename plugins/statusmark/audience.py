@@ -18,6 +18,18 @@ _CLOSE = re.compile(r"^///\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 
 
+def fence_marker(line: str) -> str | None:
+    """The ``` or ~~~ run that opens or closes a fenced code block on this line, if any."""
+    if "`" not in line[:6] and "~" not in line[:6]:
+        return None  # the common case, without a regex
+    match = _FENCE.match(line)
+    return match.group(1) if match else None
+
+
+def closes(marker: str | None, fence: str) -> bool:
+    return marker is not None and marker[0] == fence[0] and len(marker) >= len(fence)
+
+
 @dataclass
 class _Open:
     audience: int
@@ -48,14 +60,17 @@ def split_blocks(
     for offset, line in enumerate(lines):
         lineno = first_line + offset
         target = block.lines if block else loose
-        fence_match = _FENCE.match(line)
+        marker = fence_marker(line)
         if fence is not None:
             target.append(line)
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+            if closes(marker, fence):
                 fence = None
             continue
-        if fence_match:
-            fence = fence_match.group(1)
+        if marker:
+            fence = marker
+            target.append(line)
+            continue
+        if not line.startswith("///"):
             target.append(line)
             continue
         if _CLOSE.match(line):

@@ -7,7 +7,7 @@ a false positive is acknowledged inline with ``<!-- lint-ok: RULE -->`` on its l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,23 +65,25 @@ def strip_acknowledgements(text: str) -> str:
 
 def lint_site(site: Site, config: LintConfig, config_path: Path, base: Path) -> list[Problem]:
     patterns = config.patterns()
+    # One pass of every rule at once over each text; per-rule work only where it matched.
+    anything = re.compile("|".join(f"(?{_flags(r)}:{r.pattern})" for r in patterns.values()) or "(?!)")
     problems: list[Problem] = []
-    for path, start_line, field, text in _public_texts(site, config_path, base):
-        for line_offset, line in enumerate(text.splitlines()):
+    for path, field, text, locate in _public_texts(site, config_path, base):
+        if not anything.search(text):
+            continue  # the common case: no file is read again
+        first_line, raw = locate()
+        for offset, line in enumerate(raw):
             ok = acknowledged(line)
             for rule, regex in patterns.items():
-                match = regex.search(line)
+                match = regex.search(strip_acknowledgements(line))
                 if match and rule not in ok:
-                    problems.append(
-                        Problem(
-                            path,
-                            start_line + line_offset,
-                            field,
-                            f"public text looks like it holds {_describe(rule)} ({match.group(0)[:40]!r}); move it to a technical block, or add '<!-- lint-ok: {rule} -->' if it is meant to be public",
-                            config.level(rule),
-                        )
-                    )
+                    message = f"public text looks like it holds {_describe(rule)} ({match.group(0)[:40]!r}); move it to a technical block, or add '<!-- lint-ok: {rule} -->' if it is meant to be public"
+                    problems.append(Problem(path, first_line + offset, field, message, config.level(rule)))
     return problems
+
+
+def _flags(regex: re.Pattern[str]) -> str:
+    return ("i" if regex.flags & re.IGNORECASE else "") + ("m" if regex.flags & re.MULTILINE else "")
 
 
 def _describe(rule: str) -> str:
@@ -92,27 +94,45 @@ def _describe(rule: str) -> str:
     }.get(rule, f"text matching deny pattern {rule}")  # fmt: skip
 
 
-def _public_texts(site: Site, config_path: Path, base: Path) -> Iterator[tuple[str, int, str, str]]:
-    """(path, line of the text's first line, field, text) for everything the public reads."""
-    config_lines = config_path.read_text(encoding="utf-8").splitlines() if config_path.is_file() else []
+Locator = Callable[[], tuple[int, list[str]]]  # -> (first line number, the text's raw source lines)
+
+
+def _public_texts(site: Site, config_path: Path, base: Path) -> Iterator[tuple[str, str, str, Locator]]:
+    """(path, field, text, where it stands) for everything the public reads."""
     for comp in site.components:
         if comp.description:
-            line = next((i + 1 for i, text in enumerate(config_lines) if comp.description[:30] in text), 1)
-            yield str(config_path), line, f"components.{comp.id}.description", comp.description
+            yield (
+                str(config_path),
+                f"components.{comp.id}.description",
+                comp.description,
+                _finder(config_path, comp.description, 0),
+            )
     for event in site.events:
         if event.draft:
             continue
-        lines = (base / event.path).read_text(encoding="utf-8").splitlines() if (base / event.path).is_file() else []
-        title_line = next((i + 1 for i, text in enumerate(lines) if text.lstrip().startswith("title:")), 2)
-        yield event.path, title_line, "title", lines[title_line - 1] if lines else event.title
+        path = base / event.path
+        yield event.path, "title", event.title, _finder(path, "title:", 0, whole_text=False)
         for update in event.updates:
+            if update.internal:
+                continue
             for segment in update.segments:
-                if segment.audience == PUBLIC and not update.internal:
-                    first = segment.text.splitlines()[0] if segment.text else ""
-                    line = next(
-                        (i + 1 for i in range(update.line, len(lines)) if first and lines[i] == first), update.line
-                    )
-                    yield event.path, line, "public text", segment.text
+                if segment.audience == PUBLIC and segment.text:
+                    yield event.path, "public text", segment.text, _finder(path, segment.text, update.line)
+
+
+def _finder(path: Path, text: str, after: int, whole_text: bool = True) -> Locator:
+    """Locate ``text`` (its first line) in ``path`` at or after line ``after``, lazily."""
+
+    def locate() -> tuple[int, list[str]]:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        first = text.splitlines()[0]
+        for index in range(after, len(lines)):
+            if first in lines[index]:
+                count = len(text.splitlines()) if whole_text else 1
+                return index + 1, lines[index : index + count]
+        return max(after, 1), text.splitlines()
+
+    return locate
 
 
 def lint_config(options: object) -> LintConfig:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .audience import split_blocks
+from .audience import closes, fence_marker, split_blocks
 from .errors import Problem
 from .model import (
     COMPONENT_STATUSES,
@@ -36,7 +36,6 @@ FIELDS = (
 )  # fmt: skip
 _HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*$")
 _HEADING_PARTS = re.compile(r"^(\S+)\s+([A-Za-z_-]+)(\s+\(internal\))?$")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z0-9_-]+)\s*:")
 
 
@@ -340,15 +339,15 @@ def parse_updates(
     headings: list[tuple[int, str]] = []  # (index in body, heading text)
     fence: str | None = None
     for index, line in enumerate(body):
-        fence_match = _FENCE.match(line)
+        marker = fence_marker(line)
         if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
+            if closes(marker, fence):
                 fence = None
             continue
-        if fence_match:
-            fence = fence_match.group(1)
+        if marker:
+            fence = marker
             continue
-        heading_match = _HEADING.match(line)
+        heading_match = _HEADING.match(line) if line.startswith("##") else None
         if heading_match:
             headings.append((index, heading_match.group(1)))
     preamble = body[: headings[0][0]] if headings else body
