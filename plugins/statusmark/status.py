@@ -23,6 +23,24 @@ STATUS_LABELS = {
     "major_outage": "Major outage",
     "under_maintenance": "Under maintenance",
 }
+UPDATE_LABELS = {
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "resolved": "Resolved",
+    "postmortem": "Postmortem",
+    "scheduled": "Scheduled",
+    "in_progress": "In progress",
+    "verifying": "Verifying",
+    "completed": "Completed",
+}
+IMPACT_LABELS = {
+    "none": "No impact",
+    "minor": "Minor",
+    "major": "Major",
+    "critical": "Critical",
+    "maintenance": "Maintenance",
+}
 INDICATOR_DESCRIPTIONS = {
     "none": "All Systems Operational",
     "minor": "Minor Service Outage",

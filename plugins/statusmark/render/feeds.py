@@ -8,13 +8,9 @@ from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from ..model import Event, Site
+from ..status import UPDATE_LABELS
 from .timefmt import human
 
-UPDATE_LABELS = {
-    "investigating": "Investigating", "identified": "Identified", "monitoring": "Monitoring",
-    "resolved": "Resolved", "postmortem": "Postmortem", "scheduled": "Scheduled",
-    "in_progress": "In progress", "verifying": "Verifying", "completed": "Completed",
-}  # fmt: skip
 MAX_ENTRIES = 50
 
 

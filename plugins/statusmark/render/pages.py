@@ -16,8 +16,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 
 from ..model import AUDIENCES, Event, Site
 from ..status import (
+    IMPACT_LABELS,
     INDICATOR_DESCRIPTIONS,
     STATUS_LABELS,
+    UPDATE_LABELS,
     component_statuses,
     indicator,
     is_active,
@@ -27,25 +29,6 @@ from ..status import (
 )
 from .markdown import render_markdown
 from .timefmt import human, iso, time_tag
-
-UPDATE_LABELS = {
-    "investigating": "Investigating",
-    "identified": "Identified",
-    "monitoring": "Monitoring",
-    "resolved": "Resolved",
-    "postmortem": "Postmortem",
-    "scheduled": "Scheduled",
-    "in_progress": "In progress",
-    "verifying": "Verifying",
-    "completed": "Completed",
-}
-IMPACT_LABELS = {
-    "none": "No impact",
-    "minor": "Minor",
-    "major": "Major",
-    "critical": "Critical",
-    "maintenance": "Maintenance",
-}
 
 
 @dataclass(frozen=True)
