@@ -50,6 +50,7 @@ def split_blocks(
     loose: list[str] = []
     block: _Open | None = None
     fence: str | None = None
+    refused = 0  # openers reported as wrong (unknown name, nested): their '///' closes nothing of ours
 
     def flush_loose() -> None:
         text = "\n".join(loose).strip("\n")
@@ -74,7 +75,9 @@ def split_blocks(
             target.append(line)
             continue
         if _CLOSE.match(line):
-            if block is None:
+            if refused:
+                refused -= 1
+            elif block is None:
                 problems.append(
                     Problem(
                         path,
@@ -94,6 +97,7 @@ def split_blocks(
                 problems.append(
                     Problem(path, lineno, "audience block", f"expected one of {', '.join(AUDIENCES)}; got {name!r}")
                 )
+                refused += 1
                 continue
             if block is not None:
                 problems.append(
@@ -104,6 +108,7 @@ def split_blocks(
                         f"blocks cannot be nested; close the '/// {AUDIENCES[block.audience]}' block of line {block.line} with '///' first",
                     )
                 )
+                refused += 1
                 continue
             flush_loose()
             block = _Open(AUDIENCES.index(name), lineno, [])

@@ -95,11 +95,12 @@ def load_components(
     after = start  # components are listed in order: each is found after the previous one
     for index, item in enumerate(raw):
         cid = item.get("id") if isinstance(item, dict) else None
-        line = line_of(text, rf"\bid\s*:\s*['\"]?{re.escape(str(cid))}['\"]?\s*(?:[,}}]|$)", after) if cid else after
+        id_line = rf"\bid\s*:\s*['\"]?{re.escape(str(cid))}['\"]?\s*(?:[,}}]|$)"
+        line = line_of(text, id_line if cid else r"^\s*-(?:\s|$)", after)  # without an id: its list item
         after = line + 1
         field = f"components[{index}]"
         if not isinstance(item, dict):
-            problems.append(Problem(path, start, field, "expected a mapping with id, name, group, ..."))
+            problems.append(Problem(path, line, field, "expected a mapping with id, name, group, ..."))
             continue
         if not isinstance(cid, str) or not ID_PATTERN.match(cid):
             problems.append(
@@ -110,9 +111,13 @@ def load_components(
             problems.append(Problem(path, line, f"{field}.id", f"duplicate component id {cid!r}"))
             continue
         seen.add(cid)
-        for key in sorted(set(item) - set(COMPONENT_FIELDS)):
+        for key in sorted(set(item) - set(COMPONENT_FIELDS), key=str):
+            # In block style each field has its own line; in flow style this is the id's line.
+            key_line = line_of(text, rf"^(?:\s*-)?\s*{re.escape(str(key))}\s*:|[{{,]\s*{re.escape(str(key))}\s*:", line)
             problems.append(
-                Problem(path, line, f"{field}.{key}", f"unknown field; expected one of {', '.join(COMPONENT_FIELDS)}")
+                Problem(
+                    path, key_line, f"{field}.{key}", f"unknown field; expected one of {', '.join(COMPONENT_FIELDS)}"
+                )
             )
         name = item.get("name", cid)
         order = item.get("order", index)

@@ -55,7 +55,8 @@ def parse_time(value: Any) -> datetime:
     else:
         raise ValueError(f"expected an ISO 8601 timestamp such as 2026-11-20T14:02:00Z; got {value!r}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(f"timestamp has no offset; add 'Z' or '+HH:MM' (got {str(value)!r})")
+        shown = value.isoformat() if isinstance(value, datetime) else str(value)  # as written, with its 'T'
+        raise ValueError(f"timestamp has no offset; add 'Z' or '+HH:MM' (got {shown!r})")
     return parsed.astimezone(UTC)
 
 
@@ -96,7 +97,7 @@ def load_event(
     path: Path, display_path: str, known_components: set[str], default_audience: int = TECHNICAL
 ) -> tuple[Event | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM some editors add is not text
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(display_path, 1, "file", f"cannot be read as UTF-8 text: {error}")]
     return parse_event(text, path.stem, display_path, known_components, default_audience)
@@ -130,10 +131,7 @@ def parse_event(
     try:
         meta = yaml.load("\n".join(front), Loader=_Loader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = 2 + mark.line if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
-        problems.append(Problem(path, line, "front matter", f"invalid YAML: {reason}"))
+        problems.append(_yaml_problem(error, "\n".join(front), path))
         return None, problems
     if meta is None:
         meta = {}
@@ -149,11 +147,10 @@ def parse_event(
     scheduled_start = fields.time("scheduled_start")
     scheduled_end = fields.time("scheduled_end")
     if kind == "maintenance":
-        for name, value in (("scheduled_start", scheduled_start), ("scheduled_end", scheduled_end)):
-            if value is None and name not in meta:
-                problems.append(
-                    Problem(path, where.of("kind"), name, "a maintenance needs scheduled_start and scheduled_end")
-                )
+        for name in ("scheduled_start", "scheduled_end"):
+            if meta.get(name) is None:  # absent or left empty; a bad value was reported by fields.time
+                line = where.of(name) if name in meta else where.of("kind")
+                problems.append(Problem(path, line, name, "a maintenance needs scheduled_start and scheduled_end"))
         if scheduled_start and scheduled_end and scheduled_end <= scheduled_start:
             problems.append(
                 Problem(
@@ -216,6 +213,21 @@ def parse_event(
             Problem(path, where.of(str(unknown)), str(unknown), f"unknown field; expected one of {', '.join(FIELDS)}")
         )
     return event, problems
+
+
+def _yaml_problem(error: yaml.YAMLError, source: str, path: str) -> Problem:
+    """One line naming where the YAML broke; PyYAML's own text spans several lines."""
+    if isinstance(error, yaml.reader.ReaderError):  # a control character, e.g. a NUL byte
+        line = 2 + source[: error.position].count("\n")
+        return Problem(path, line, "front matter", f"invalid YAML: {str(error).splitlines()[0]}")
+    mark = getattr(error, "problem_mark", None)
+    line = 2 + mark.line if mark is not None else 1
+    reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context and context_mark is not None and context_mark.line != getattr(mark, "line", None):
+        # An unclosed bracket is noticed where the front matter ends: name where it opened.
+        reason += f" ({context} started on line {2 + context_mark.line})"
+    return Problem(path, line, "front matter", f"invalid YAML: {reason}")
 
 
 class _FrontMatter:
