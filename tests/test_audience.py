@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import html5lib
+import icalendar
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,6 +100,28 @@ Rolled back CANARY-INTERNAL-f00.
 A fix is in place.
 ///
 """
+CANARY_MAINTENANCE = """
+---
+title: Database upgrade
+kind: maintenance
+components: {database: under_maintenance}
+tags: [CANARY-TAG-7d1]
+scheduled_start: 2026-11-27T02:00:00Z
+scheduled_end: 2026-11-27T04:00:00Z
+---
+
+## 2026-11-20T10:00:00Z scheduled
+
+/// public
+We will upgrade the database.
+///
+
+/// semi-technical
+Switchover by CANARY-SEMI-a41.
+///
+
+pg_upgrade on CANARY-TECH-c3f.
+"""
 SEMI_CANARIES = ["CANARY-SEMI-a41"]
 TECH_CANARIES = [
     "CANARY-TECH-c3f",
@@ -126,14 +149,25 @@ def leaks(root: Path, canaries: list[str]) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def three_sites(tmp_path: Path, fixed_now: str) -> Path:
-    config = write_repo(tmp_path, {"login.md": CANARY_INCIDENT})
+    config = write_repo(tmp_path, {"login.md": CANARY_INCIDENT, "upgrade.md": CANARY_MAINTENANCE})
     assert main(["build", "-f", str(config), "--audience", "all"]) == 0
     return tmp_path
 
 
 def test_public_site_holds_no_byte_of_non_public_text(three_sites: Path):
     public = three_sites / "site"
-    assert (public / "search" / "search_index.json").is_file() and (public / "sitemap.xml").is_file()
+    for output in (
+        "search/search_index.json",
+        "sitemap.xml",
+        "history.rss",
+        "api/v2/summary.json",
+        "maintenance.ics",
+        "badge.svg",
+        "api/badge.json",
+    ):
+        assert (public / output).is_file(), output
+    calendar = icalendar.Calendar.from_ical((public / "maintenance.ics").read_bytes())
+    assert "We will upgrade the database." in str(calendar.walk("VEVENT")[0]["DESCRIPTION"])
     assert leaks(public, SEMI_CANARIES + TECH_CANARIES + META_CANARIES) == []
     assert b"Customers cannot sign in." in (public / "incidents/login/index.html").read_bytes()
 

@@ -19,6 +19,8 @@ from .errors import Problem, errors_only
 from .lint import lint_config, lint_site
 from .model import AUDIENCES, Site, audience_level
 from .render.api import api_files
+from .render.badge import badge_files
+from .render.calendar import maintenance_calendar
 from .render.feeds import feed_files
 from .render.markdown import render_markdown
 from .render.pages import PageOptions, PageRenderer, PageSpec
@@ -102,7 +104,13 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         return files
 
     def data_files(self) -> dict[str, str]:
-        outputs = {**feed_files(self.site, render_markdown), **api_files(self.site, self.now)}
+        statuses = self.renderer.statuses
+        outputs = {
+            **feed_files(self.site, render_markdown),
+            **api_files(self.site, self.now),
+            **badge_files(self.site, self.renderer.indicator, statuses),
+            "maintenance.ics": maintenance_calendar(self.site),
+        }
         if self.level > 0:
             outputs["robots.txt"] = "User-agent: *\nDisallow: /\n"
         return outputs
