@@ -31,9 +31,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .builder import check
+    from .builder import check, load_mkdocs_config, plugin_of
+    from .notify.command import check_notifications
 
-    _, problems = check(args.config_file)
+    site, problems = check(args.config_file)
+    options = plugin_of(load_mkdocs_config(args.config_file)).config
+    problems += check_notifications(args.config_file, options, site.components)[1]
     for problem in sorted(problems):
         print(problem, file=sys.stderr)
     errors = errors_only(problems)
@@ -72,6 +75,85 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notify(args: argparse.Namespace) -> int:
+    import json
+
+    from .clock import build_now
+    from .notify.command import SEND_VARIABLE, run_notify
+
+    send = not args.dry_run and (args.send or os.environ.get(SEND_VARIABLE) == "1")
+    report = run_notify(
+        args.config_file,
+        now=build_now(),
+        send=send,
+        outbox=args.outbox,
+        only=args.only or "",
+        ledger_spec=args.ledger or "",
+    )
+    print(report.table())
+    if args.json:
+        args.json.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    if not send:
+        where = f"; messages written to {args.outbox}/" if args.outbox else ""
+        print(f"dry run: nothing was sent{where}. Send with --send or {SEND_VARIABLE}=1.")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .authoring import NewEvent, create_event, display, load_context
+
+    if args.kind == "incident" and args.impact is None:
+        print("error: --impact is required for an incident: none, minor, major or critical", file=sys.stderr)
+        return 2
+    request = NewEvent(
+        title=args.title,
+        kind=args.kind,
+        impact=args.impact,
+        components=tuple(args.component),
+        tags=tuple(args.tag),
+        start=args.start,
+        end=args.end,
+        event_id=args.id,
+        public=args.message,
+        technical=args.technical,
+    )
+    path = create_event(load_context(args.config_file), request)
+    print(display(path))
+    if args.message is None:
+        print("Edit its /// public text before you push: customers read it.", file=sys.stderr)
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    from .authoring import append_update, display, load_context
+
+    if args.message is not None and args.public is not None:
+        print("error: -m and --public both set the public text; give one", file=sys.stderr)
+        return 2
+    public = args.public if args.public is not None else args.message
+    path = append_update(
+        load_context(args.config_file), args.id, args.status, public, args.technical, internal=args.internal
+    )
+    print(display(path))
+    if public is None and args.technical is None:
+        print("Edit the new update's placeholder text before you push.", file=sys.stderr)
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .scaffold import Options, TargetNotEmpty, default_site_name, init
+
+    options = Options(site_name=args.name or default_site_name(args.dir), site_url=args.url)
+    try:
+        written = init(args.dir, options)
+    except TargetNotEmpty as error:
+        print(f"error: {error}; nothing was written", file=sys.stderr)
+        return 2
+    print(f"created {args.dir}/ with {len(written)} files")
+    print(f"next: cd {args.dir} && statusmark check && statusmark build --audience all")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="statusmark", description="Git-native status page and incident communication."
@@ -96,9 +178,50 @@ def _parser() -> argparse.ArgumentParser:
         "--audience", choices=[*AUDIENCES, "all"], default="public", help="which site to build (default: public)"
     )
     build.add_argument("--now", help="build as if it were this UTC time (ISO 8601); also $STATUSMARK_NOW")
+    notify = command("notify", "send the notifications that are due (only with --send or STATUSMARK_NOTIFY=1)", _notify)
+    notify.add_argument("--send", action="store_true", help="really send (else a dry run)")
+    notify.add_argument("--dry-run", action="store_true", help="never send, even with STATUSMARK_NOTIFY=1")
+    notify.add_argument("--outbox", type=Path, help="write each message that would go out into this folder")
+    notify.add_argument("--only", choices=("internal", "external"), help="only internal or only external groups")
+    notify.add_argument("--ledger", help="ledger file, or git:BRANCH to keep it on an orphan branch")
+    notify.add_argument("--json", type=Path, help="also write the run report as JSON to this file")
+    notify.add_argument("--now", help="run as if it were this UTC time (ISO 8601); also $STATUSMARK_NOW")
     serve = command("serve", "live preview that reloads on incident edits", _serve)
     serve.add_argument("--audience", choices=list(AUDIENCES), default="public")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
+    new = command("new", "create an incident or maintenance file with its first update", _new)
+    new.add_argument("title", help="the public headline, e.g. 'Elevated error rates on the API'")
+    new.add_argument("--impact", help="none, minor, major or critical (required for an incident)")
+    new.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        metavar="ID=STATUS",
+        help="an affected component and its status, e.g. api=partial_outage; repeat for more",
+    )
+    new.add_argument("--kind", default="incident", help="incident (default) or maintenance")
+    new.add_argument("--start", help="maintenance: scheduled start (ISO 8601, e.g. 2026-12-01T02:00:00Z)")
+    new.add_argument("--end", help="maintenance: scheduled end (ISO 8601)")
+    new.add_argument("--tag", action="append", default=[], help="an internal label for routing; repeat for more")
+    new.add_argument("--id", help="the file name without .md (default: today's date and a slug of the title)")
+    new.add_argument("-m", "--message", help="the first update's public text (default: a neutral placeholder)")
+    new.add_argument("--technical", help="the first update's text for engineers only")
+    update = command("update", "append an update stamped now to an incident or maintenance", _update)
+    update.add_argument("id", help="the event's id (its file name without .md)")
+    update.add_argument("status", help="the new status, e.g. identified, monitoring, resolved, in_progress")
+    update.add_argument("-m", "--message", help="the update's public text (same as --public)")
+    update.add_argument("--public", help="the update's public text")
+    update.add_argument("--technical", help="the update's text for engineers only")
+    update.add_argument(
+        "--internal", action="store_true", help="mark the update '(internal)': shown to technical readers only"
+    )
+    init = commands.add_parser(
+        "init", help="scaffold a new status repository", description="scaffold a new status repository"
+    )
+    init.add_argument("dir", type=Path, help="a new or empty folder")
+    init.add_argument("--name", help="the site's name (default: from the folder's name)")
+    init.add_argument("--url", default="https://status.example.com/", help="the public address of the status page")
+    init.set_defaults(run=_init)
     return parser
 
 

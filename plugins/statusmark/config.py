@@ -20,6 +20,8 @@ COMPONENT_FIELDS = ("id", "name", "description", "group", "kind", "order")
 class AudienceSite(base.Config):
     site_dir = c.Type(str)
     """Where this audience's complete site is written (never inside the public site_dir)."""
+    site_url = c.Optional(c.Type(str))
+    """Where readers of this audience find it; notifications for this tier link here."""
 
 
 class PrivacyLint(base.Config):
@@ -50,6 +52,8 @@ class StatusmarkConfig(base.Config):
     """Days shown in each component's uptime bar."""
     feed_entries = c.Type(int, default=50)
     """Events in each feed (newest first)."""
+    notifications = c.Type(str, default="notifications.yml")
+    """Stakeholder groups, channels, routing and approvals, relative to mkdocs.yml (absent: none)."""
     privacy_lint = c.SubConfig(PrivacyLint)
     """What the privacy lint looks for in public text, and how loudly."""
 

@@ -35,7 +35,9 @@ FIELDS = (
     "approvals", "postmortem", "next_update", "eta", "draft",
 )  # fmt: skip
 _HEADING = re.compile(r"^##(?!#)\s*(.*?)\s*$")
-_HEADING_PARTS = re.compile(r"^(\S+)\s+([A-Za-z_-]+)(\s+\(internal\))?$")
+_HEADING_PARTS = re.compile(r"^(\S+)\s+([A-Za-z_-]+)((?:\s+\((?:internal|correction(?:\s+\d+)?)\))*)$")
+# "(correction)" re-sends an already-notified update after its text was fixed; "(correction 2)" once more.
+_CORRECTION = re.compile(r"\(correction(?:\s+(\d+))?\)")
 _KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([A-Za-z0-9_-]+)\s*:")
 
 
@@ -390,7 +392,10 @@ def parse_updates(
                 )
             )
             continue
-        stamp, status, internal = parts.groups()
+        stamp, status, markers = parts.groups()
+        internal = "(internal)" in markers
+        correction = _CORRECTION.search(markers)
+        revision = int(correction.group(1) or 1) if correction else 0
         problem_count = len(problems)
         try:
             at = parse_time(stamp)
@@ -429,6 +434,6 @@ def parse_updates(
             )
             continue
         seen[at] = lineno
-        updates.append(Update(at, status, segments, bool(internal), lineno))
+        updates.append(Update(at, status, segments, internal, lineno, revision))
     updates.sort(key=lambda u: u.at)
     return updates

@@ -53,6 +53,12 @@ class Update:
     segments: tuple[Segment, ...]
     internal: bool = False  # heading ended with "(internal)": technical readers only
     line: int = 0
+    revision: int = 0  # "(correction N)" in the heading: notify again with the fixed text
+
+    @property
+    def key(self) -> str:
+        """The update's identity for notifications: survives rebases, squashes and text edits."""
+        return self.at.strftime("%Y%m%dT%H%M%SZ") + f"-{self.status}" + (f"-r{self.revision}" if self.revision else "")
 
     def text_for(self, level: int) -> str:
         """The update's Markdown source as a reader at ``level`` sees it."""

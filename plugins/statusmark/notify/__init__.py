@@ -1,0 +1,1 @@
+"""Tiered notifications: who hears what, on which channel, exactly once."""
