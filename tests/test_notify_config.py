@@ -45,7 +45,7 @@ CASES = [
         "channels:\n  x: {type: pigeon}\n",
         2,
         "channels.x.type",
-        "expected one of apprise, email, pagerduty, sms, slack, teams, webhook; got 'pigeon'",
+        "expected one of apprise, email, pagerduty, slack, sms, teams, webhook; got 'pigeon'",
     ),
     (
         "channels:\n  x:\n    type: slack\n    url: https://hooks.slack.com/services/T0/B0/XYZ\n",
