@@ -25,11 +25,14 @@ example: $(VENV)/.installed
 demo: example
 	$(BIN)/statusmark check
 	$(BIN)/statusmark build --audience all
+	rm -rf outbox .statusmark/demo-ledger.jsonl
+	NORTHWIND_SUBSCRIBERS=examples/subscribers.csv $(BIN)/statusmark notify --dry-run --outbox outbox --ledger .statusmark/demo-ledger.jsonl
 	@echo
 	@echo "Built the example status site for every audience:"
 	@echo "  public:          site/index.html"
 	@echo "  semi-technical:  site-semi-technical/index.html"
 	@echo "  technical:       site-technical/index.html"
+	@echo "Wrote the notifications that would go out now (nothing was sent) to outbox/<group>/<channel>/"
 	@echo "Preview it live with: $(BIN)/statusmark serve  (then open http://127.0.0.1:8000/)"
 
 lint: $(VENV)/.installed-test
@@ -53,4 +56,4 @@ test: lint browser-deps
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf site site-semi-technical site-technical incidents outbox .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site site-semi-technical site-technical incidents outbox .statusmark .pytest_cache .mypy_cache .ruff_cache

@@ -345,3 +345,79 @@ def test_missing_secret_is_reported_not_sent(repo, capsys) -> None:  # type: ign
     out = capsys.readouterr().out
     assert "environment variable EXEC_URL is not set" in out
     assert textwrap.dedent(out).count("failed, still due") == 1
+
+
+APPRISE_GROUPS = """\
+settings: {retries: 1, backoff: 0.01, timeout: 2, ledger: ledger.jsonl, first_run_window: 7d}
+channels:
+  many: {type: apprise, urls: [!ENV FIRST_URL, !ENV SECOND_URL]}
+groups:
+  oncall: {tier: technical, channels: [many], routes: [{}]}
+"""
+
+
+def test_apprise_targets_are_separate_in_the_ledger(
+    tmp_path: Path, http_receiver: HttpReceiver, closed_port: int
+) -> None:
+    config = write_repo(tmp_path, {"e.md": incident("API errors", "major", "api")})
+    (tmp_path / "notifications.yml").write_text(APPRISE_GROUPS)
+    port = http_receiver.port
+    env = {"FIRST_URL": f"json://127.0.0.1:{port}/first", "SECOND_URL": f"json://127.0.0.1:{closed_port}/second"}
+    first = run_notify(config, now=_now(), send=True, environ=env)
+    assert first.total("sent") == 1 and first.total("failed") == 1
+    assert [f["key"].split("/")[3] for f in first.failed] == ["target-2"]
+    env["SECOND_URL"] = f"json://127.0.0.1:{port}/second"
+    second = run_notify(config, now=_now(), send=True, environ=env)
+    assert second.total("sent") == 1 and second.total("already_sent") == 1
+    assert paths(http_receiver) == Counter({"/first": 1, "/second": 1})  # the first target was not sent twice
+    assert TECH_CANARY in http_receiver.requests[0].body.decode()
+
+
+def test_unknown_outcomes_are_settled_by_a_person(repo, smtp_receiver: SmtpReceiver, capsys) -> None:  # type: ignore[no-untyped-def]
+    config, env = repo
+    smtp_receiver.respond_with("250 OK", delay=2)  # past the 1 s timeout: did the mail go?
+    report = run_notify(config, now=_now(), send=True, environ=env)
+    held = sorted(u["key"] for u in report.unknown)
+    assert held and "--confirm KEY or --resend KEY" in report.table()
+    smtp_receiver.respond_with("250 OK")
+    assert main(["notify", "-f", str(config), "--confirm", held[0]]) == 0
+    assert main(["notify", "-f", str(config), "--resend", *held[1:]]) == 0
+    assert main(["notify", "-f", str(config), "--confirm", "no/such/key/at/all"]) == 2
+    assert "not a send with an unknown outcome" in capsys.readouterr().err
+    before = len(smtp_receiver.messages)
+    again = run_notify(config, now=_now(), send=True, environ=env)
+    assert again.total("held_unknown") == 0 and again.total("sent") == len(held) - 1
+    ids = [m["Message-ID"] for m in smtp_receiver.messages[before:]]
+    assert len(ids) == len(held) - 1  # resent with the same Message-ID as the first try
+    assert all(m in {x["Message-ID"] for x in smtp_receiver.messages[:before]} for m in ids) or before == 0
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True).stdout
+
+
+def test_ledger_on_an_orphan_branch_survives_between_ci_runs(repo, tmp_path: Path, http_receiver: HttpReceiver) -> None:  # type: ignore[no-untyped-def]
+    """Two CI runs in two fresh clones of one remote: the second sends nothing the first sent."""
+    config, env = repo
+    source = config.parent
+    git(source, "init", "-q", "-b", "main")
+    git(source, "add", "-A")
+    git(source, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "status repo")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "clone", "-q", "--bare", str(source), str(remote))
+    for run in (1, 2):
+        clone = tmp_path / f"ci-run-{run}"
+        git(tmp_path, "clone", "-q", str(remote), str(clone))
+        report = run_notify(
+            clone / "mkdocs.yml", now=_now(), send=True, environ=env, ledger_spec="git:statusmark-ledger"
+        )
+        assert report.total("sent") == (10 if run == 1 else 0)
+        assert report.total("already_sent") == (0 if run == 1 else 10)
+        assert git(clone, "status", "--porcelain", "--untracked-files=no") == ""  # the checkout is untouched
+    log = git(remote, "log", "--format=%s", "statusmark-ledger")
+    assert log.strip().splitlines()[0] == "statusmark: ledger"
+    stored = git(remote, "show", "statusmark-ledger:ledger.jsonl")
+    assert '"state": "sent"' in stored and "@" not in stored
+    assert git(remote, "ls-tree", "--name-only", "statusmark-ledger").split() == [
+        "ledger.jsonl"
+    ]  # orphan: no site files

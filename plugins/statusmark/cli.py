@@ -81,6 +81,18 @@ def _notify(args: argparse.Namespace) -> int:
     from .clock import build_now
     from .notify.command import SEND_VARIABLE, run_notify
 
+    if args.confirm or args.resend:
+        from .notify.command import settle
+
+        for line in settle(
+            args.config_file,
+            args.confirm or args.resend,
+            bool(args.confirm),
+            now=build_now(),
+            ledger_spec=args.ledger or "",
+        ):
+            print(line)
+        return 0
     send = not args.dry_run and (args.send or os.environ.get(SEND_VARIABLE) == "1")
     report = run_notify(
         args.config_file,
@@ -185,6 +197,13 @@ def _parser() -> argparse.ArgumentParser:
     notify.add_argument("--only", choices=("internal", "external"), help="only internal or only external groups")
     notify.add_argument("--ledger", help="ledger file, or git:BRANCH to keep it on an orphan branch")
     notify.add_argument("--json", type=Path, help="also write the run report as JSON to this file")
+    settle = notify.add_mutually_exclusive_group()
+    settle.add_argument(
+        "--confirm", nargs="+", metavar="KEY", help="a held send of unknown outcome did arrive: never resend it"
+    )
+    settle.add_argument(
+        "--resend", nargs="+", metavar="KEY", help="a held send of unknown outcome did not arrive: send it again"
+    )
     notify.add_argument("--now", help="run as if it were this UTC time (ISO 8601); also $STATUSMARK_NOW")
     serve = command("serve", "live preview that reloads on incident edits", _serve)
     serve.add_argument("--audience", choices=list(AUDIENCES), default="public")

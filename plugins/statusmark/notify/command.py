@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import Problem, ProblemsFound, errors_only
+from ..errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from ..model import AUDIENCES, Component, Site
 from .compose import Composer
 from .config import Contact, NotifyConfig, load_notify_config, load_subscribers
-from .ledger import open_ledger
+from .ledger import CONFIRMED, FAILED, SENDING, UNKNOWN, open_ledger
 from .plan import plan
 from .run import Report, Runner
 
@@ -115,3 +115,32 @@ def run_notify(
             f"no stakeholder groups configured ({notify_config_path(config_file, 'notifications.yml').name})"
         )
     return report
+
+
+def settle(config_file: Path, keys: list[str], delivered: bool, *, now: datetime, ledger_spec: str = "") -> list[str]:
+    """A person's verdict on sends whose outcome was unknown: delivered (never resend) or resend.
+
+    Returns one line per key saying what was recorded; a key the ledger does not hold as
+    unknown is refused, so a typo cannot mark a real notification as sent.
+    """
+    loaded = load(config_file)
+    ledger = open_ledger(
+        ledger_spec or os.environ.get("STATUSMARK_LEDGER", "") or loaded.config.settings.ledger, loaded.base
+    )
+    lines = []
+    try:
+        for key in keys:
+            entry = ledger.state(key)
+            if entry is None or entry.state not in (UNKNOWN, SENDING):
+                raise ConfigFileError(
+                    f"{key}: not a send with an unknown outcome (state: {entry.state if entry else 'none'})"
+                )
+            if delivered:
+                ledger.record(key, CONFIRMED, now, id=entry.id, detail="confirmed delivered by a person")
+                lines.append(f"{key}: confirmed delivered; it will not be sent again")
+            else:
+                ledger.record(key, FAILED, now, id=entry.id, detail="a person asked to resend")
+                lines.append(f"{key}: will be sent again by the next run (same idempotency key)")
+    finally:
+        ledger.close()
+    return lines

@@ -35,6 +35,7 @@ class Due:
     superseded: tuple[str, ...] = ()  # older keys of the same target this one makes moot
     backup: Contact | None = None  # who to try when this contact's channel fails
     reminder: bool = False  # a maintenance reminder, not an update
+    target: str = BROADCAST  # which of a broadcast channel's targets (Apprise: one per URL)
 
 
 def notification_key(
@@ -138,9 +139,13 @@ def _targets(
     def due(key: str, contact: Contact | None, **more: object) -> Due:
         return Due(key, event, update, group, channel, contact, missing, reminder=reminder, **more)  # type: ignore[arg-type]
 
-    address = channel_types()[channel.type].address_field
+    channel_class = channel_types()[channel.type]
+    address = channel_class.address_field
     if address is None:
-        return [due(key(update, BROADCAST), None, superseded=tuple(key(u, BROADCAST) for u in older))]
+        return [
+            due(key(update, target), None, target=target, superseded=tuple(key(u, target) for u in older))
+            for target in channel_class.target_ids(channel.options)
+        ]
     by_id = {c.id: c for c in contacts}
     result = []
     for contact in contacts:

@@ -72,7 +72,9 @@ class Report:
         for item in self.held:
             out.append(f"held: {item['key']}: needs approval by {', '.join(item['missing'])}")
         for item in self.unknown:
-            out.append(f"outcome unknown, held: {item['key']}: {item['reason']}")
+            out.append(
+                f"outcome unknown, held: {item['key']}: {item['reason']} (settle with --confirm KEY or --resend KEY)"
+            )
         for item in self.failed:
             out.append(f"failed, still due: {item['key']}: {item['reason']}")
         out += [f"note: {n}" for n in self.notes]
@@ -228,7 +230,7 @@ class Runner:
     def recipient(self, due: Due, channel: Channel) -> Recipient:
         contact: Contact | None = due.contact
         if contact is None or channel.address_field is None:
-            return Recipient("*")
+            return Recipient(due.target)
         unsubscribe = due.group.unsubscribe.replace("{contact}", contact.id) if due.group.unsubscribe else ""
         return Recipient(contact.id, getattr(contact, channel.address_field), unsubscribe)
 

@@ -40,6 +40,13 @@ class AppriseChannel(Channel):
     def describe(self) -> str:
         return f"{self.type}:{self.name} ({', '.join(self.targets())})"
 
+    @classmethod
+    def target_ids(cls, options: Any) -> tuple[str, ...]:
+        # Each URL is its own target in the ledger, so one failing service never resends to the others.
+        raw = options.get("urls")
+        count = len(raw) if isinstance(raw, list | tuple) else 1
+        return ("*",) if count == 1 else tuple(f"target-{n}" for n in range(1, count + 1))
+
     def targets(self) -> list[str]:
         """Each target as it may be printed: the variable's name, or for a literal URL its scheme only.
 
@@ -65,9 +72,11 @@ class AppriseChannel(Channel):
     def send(self, payload: Payload, message: Message, recipient: Recipient, timeout: float) -> None:
         content = json.loads(payload.body)
         urls = _options.secrets(self, "urls")
+        pairs = list(zip(self.targets(), urls))
+        if recipient.contact.startswith("target-"):  # the runner sends to each target on its own
+            pairs = [pairs[int(recipient.contact.removeprefix("target-")) - 1]]
         outcomes = {
-            shown: notify(url, content["title"], content["body"], content["type"], timeout)
-            for shown, url in zip(self.targets(), urls)
+            shown: notify(url, content["title"], content["body"], content["type"], timeout) for shown, url in pairs
         }
         failed = {shown: status for shown, status in outcomes.items() if status != "delivered"}
         if not failed:

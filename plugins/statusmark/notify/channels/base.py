@@ -80,6 +80,11 @@ class Channel(ABC):
         problems += [(key, LITERAL_SECRET) for key in cls.secret_options if key in options and _literal(options[key])]
         return problems
 
+    @classmethod
+    def target_ids(cls, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """The ledger's ids of the separate targets one broadcast channel reaches; usually one, "*"."""
+        return ("*",)
+
     def option(self, name: str, default: Any = None) -> Any:
         """An option's real value, secrets read from the environment now."""
         if name not in self.options:
