@@ -166,6 +166,24 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drill(args: argparse.Namespace) -> int:
+    from .clock import build_now
+    from .notify.drill import drill_table, run_drill
+
+    results = run_drill(
+        args.config_file,
+        now=build_now(),
+        groups=args.group or [],
+        send=not args.dry_run,
+        outbox=args.outbox,
+        ledger_spec=args.ledger or "",
+    )
+    print(drill_table(results))
+    if not results:
+        print("drill: no channel to test (no groups, or none internal; name external ones with --group)")
+    return 1 if any(r.outcome == "failed" for r in results) else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="statusmark", description="Git-native status page and incident communication."
@@ -205,6 +223,14 @@ def _parser() -> argparse.ArgumentParser:
         "--resend", nargs="+", metavar="KEY", help="a held send of unknown outcome did not arrive: send it again"
     )
     notify.add_argument("--now", help="run as if it were this UTC time (ISO 8601); also $STATUSMARK_NOW")
+    drill = command("drill", "send a clearly marked test message through every channel and contact", _drill)
+    drill.add_argument(
+        "--group", action="append", help="only this group (repeat for more); external groups only when named"
+    )
+    drill.add_argument("--dry-run", action="store_true", help="write the messages (with --outbox) instead of sending")
+    drill.add_argument("--outbox", type=Path, help="with --dry-run: write each message into this folder")
+    drill.add_argument("--ledger", help="ledger file, or git:BRANCH")
+    drill.add_argument("--now", help="as if it were this UTC time (ISO 8601)")
     serve = command("serve", "live preview that reloads on incident edits", _serve)
     serve.add_argument("--audience", choices=list(AUDIENCES), default="public")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
