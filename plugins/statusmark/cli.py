@@ -184,6 +184,14 @@ def _drill(args: argparse.Namespace) -> int:
     return 1 if any(r.outcome == "failed" for r in results) else 0
 
 
+def _preview(args: argparse.Namespace) -> int:
+    from .clock import build_now
+    from .preview import preview
+
+    print(preview(args.config_file, args.base, build_now()), end="")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="statusmark", description="Git-native status page and incident communication."
@@ -231,6 +239,9 @@ def _parser() -> argparse.ArgumentParser:
     drill.add_argument("--outbox", type=Path, help="with --dry-run: write each message into this folder")
     drill.add_argument("--ledger", help="ledger file, or git:BRANCH")
     drill.add_argument("--now", help="as if it were this UTC time (ISO 8601)")
+    preview = command("preview", "Markdown for pull-request reviewers: what each audience and group will get", _preview)
+    preview.add_argument("--base", help="compare with this git ref (default: the merge base with main)")
+    preview.add_argument("--now", help="as if it were this UTC time (ISO 8601)")
     serve = command("serve", "live preview that reloads on incident edits", _serve)
     serve.add_argument("--audience", choices=list(AUDIENCES), default="public")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
