@@ -7,6 +7,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from statusmark.builder import check
 from statusmark.notify.compose import Composer
 from statusmark.notify.config import load_notify_config
@@ -217,3 +219,48 @@ def test_ledger_survives_a_torn_last_line(tmp_path: Path) -> None:
     again = Ledger(path)
     assert again.baseline == NOW and again.state("a/u/g/*/c").state == "sent" and again.state("b/u/g/*/c") is None
     assert "@" not in path.read_text()
+
+
+_WORDS = st.text(alphabet="abcdefghij klmnop", min_size=1, max_size=30).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    blocks=st.lists(
+        st.tuples(st.sampled_from(["public", "semi-technical", "technical", None]), _WORDS), min_size=1, max_size=6
+    )
+)
+def test_no_message_holds_text_above_its_tier(
+    tmp_path_factory: pytest.TempPathFactory, blocks: list[tuple[str | None, str]]
+) -> None:
+    """Random blocks with a canary per tier: every channel's payload for a tier lacks the higher canaries."""
+    canary = {"public": "CANARYPUB", "semi-technical": "CANARYSEMI", "technical": "CANARYTECH", None: "CANARYLOOSE"}
+    body = "\n".join(
+        (f"/// {aud}\n{words} {canary[aud]}\n///" if aud else f"{words} {canary[aud]}") + "\n" for aud, words in blocks
+    )
+    text = incident("major", "api").replace(
+        "/// public\nWe are looking into it.\n///\n", "/// public\nPublic words.\n///\n\n" + body
+    )
+    root = tmp_path_factory.mktemp("tiers")
+    site, config = load(root, {"e.md": text})
+    composer = Composer(site, {0: site.url})
+    from statusmark.notify.channels import channel_types
+
+    hidden = {0: ["CANARYSEMI", "CANARYTECH", "CANARYLOOSE"], 1: ["CANARYTECH", "CANARYLOOSE"], 2: []}
+    for due in plan(site, config, NOW, None):
+        for channel_type in channel_types():
+            message = composer.compose(due.key, due.event, due.update, due.group.tier, channel_type)
+            assert message is not None
+            channel = channel_types()[channel_type]("c", {}, {})
+            from statusmark.notify.message import Recipient
+
+            payload = channel.payload(
+                message, Recipient("x", "x@test.example" if channel_type == "email" else "+15550000")
+            )
+            rendered = (
+                payload.body.decode("utf-8", "replace") + message.text + message.html + message.short + message.subject
+            )
+            for word in hidden[due.group.tier]:
+                assert word not in rendered, (due.group.id, channel_type, word)
+            if due.group.tier == 2:
+                assert all(canary[aud] in message.text for aud, _ in blocks)
