@@ -192,6 +192,44 @@ def _preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .builder import check
+    from .clock import build_now
+    from .report import compute_report, deliveries_text, dumps, period_for, send_report, to_markdown
+
+    if args.dry_run and not args.send:
+        print("error: --dry-run writes the messages --send GROUP would send; name a group with --send", file=sys.stderr)
+        return 2
+    if args.outbox and not args.dry_run:
+        print("error: --outbox needs --dry-run", file=sys.stderr)
+        return 2
+    try:
+        now = build_now()
+    except ValueError as error:
+        print(f"error: --now: {error}", file=sys.stderr)
+        return 2
+    period = period_for(args.period, now, current=args.current)
+    site, problems = check(args.config_file)
+    errors = errors_only(problems)
+    if errors:
+        raise ProblemsFound(errors)
+    report = compute_report(site, now, period)
+    print(dumps(report) if args.format == "json" else to_markdown(report), end="")
+    if not args.send:
+        return 0
+    results = send_report(
+        args.config_file,
+        now=now,
+        period=period,
+        groups=args.send,
+        send=not args.dry_run,
+        outbox=args.outbox,
+        ledger_spec=args.ledger or "",
+    )
+    print(deliveries_text(results), file=sys.stderr)
+    return 1 if any(r.outcome == "failed" for r in results) else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="statusmark", description="Git-native status page and incident communication."
@@ -242,6 +280,17 @@ def _parser() -> argparse.ArgumentParser:
     preview = command("preview", "Markdown for pull-request reviewers: what each audience and group will get", _preview)
     preview.add_argument("--base", help="compare with this git ref (default: the merge base with main)")
     preview.add_argument("--now", help="as if it were this UTC time (ISO 8601)")
+    report = command("report", "a metrics digest of the last full week or month; optionally sent to groups", _report)
+    report.add_argument("--period", choices=("week", "month"), required=True, help="the last full UTC week or month")
+    report.add_argument("--current", action="store_true", help="the period in progress instead, up to now")
+    report.add_argument("--format", choices=("md", "json"), default="md", help="Markdown (default) or JSON")
+    report.add_argument(
+        "--send", action="append", metavar="GROUP", help="send the digest to this group (repeat for more)"
+    )
+    report.add_argument("--dry-run", action="store_true", help="with --send: write the messages instead (--outbox)")
+    report.add_argument("--outbox", type=Path, help="with --dry-run: write each message into this folder")
+    report.add_argument("--ledger", help="ledger file, or git:BRANCH")
+    report.add_argument("--now", help="as if it were this UTC time (ISO 8601)")
     serve = command("serve", "live preview that reloads on incident edits", _serve)
     serve.add_argument("--audience", choices=list(AUDIENCES), default="public")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="address to serve on")
