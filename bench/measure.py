@@ -1,7 +1,8 @@
 """Run a command several times under /usr/bin/time -v; print median wall time and peak RSS.
 
 Usage: python bench/measure.py LABEL RUNS -- COMMAND...   (prints one Markdown table row)
-A command run under `--prepare CMD` gets CMD run (untimed) before each timed run.
+A command run under `--prepare CMD` gets CMD run (untimed) before each timed run;
+`--record FILE` also appends the median to FILE for run.sh's summary.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def main() -> None:
     parser.add_argument("label")
     parser.add_argument("runs", type=int)
     parser.add_argument("--prepare", help="shell command run before each timed run, untimed")
+    parser.add_argument("--record", help="append 'label<TAB>median seconds<TAB>peak MiB' to this file")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -41,6 +43,9 @@ def main() -> None:
         peaks.append(rss)
     runs = ", ".join(f"{w:.2f}" for w in walls)
     print(f"| {args.label} | {statistics.median(walls):.2f} s | {max(peaks) / 1024:.0f} MiB | {runs} |", flush=True)
+    if args.record:
+        with open(args.record, "a", encoding="utf-8") as handle:
+            handle.write(f"{args.label}\t{statistics.median(walls):.3f}\t{max(peaks) / 1024:.0f}\n")
 
 
 if __name__ == "__main__":

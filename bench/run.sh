@@ -1,23 +1,108 @@
 #!/usr/bin/env bash
-# Build benchmark: full `statusmark build --audience all` of seeded corpora, median of 3.
+# Build benchmark: Statusmark against Hugo and stock MkDocs + Material on the same corpus.
 # Usage: bench/run.sh [N ...]   (default: 1000 10000). Needs `make demo` or `make test` first (.venv).
+# Env: RUNS (default 3) runs per measure, median shown; MKDOCS_RUNS (default RUNS) for the slow
+# stock-MkDocs baseline. Hugo is Debian's: apt-get update && apt-get install -y hugo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 SM=.venv/bin/statusmark
+MKDOCS=.venv/bin/mkdocs
 OUT=bench/out
 RUNS=${RUNS:-3}
+MKDOCS_RUNS=${MKDOCS_RUNS:-$RUNS}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 export STATUSMARK_NOW=2026-11-01T00:00:00Z
+unset STATUSMARK_CACHE_DIR
+HUGO=$(command -v hugo || true)
+if [ -z "$HUGO" ]; then
+  echo "NOTE: hugo is missing: the Hugo baseline is skipped (apt-get update && apt-get install -y hugo)" >&2
+fi
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+measure() { $PY bench/measure.py --record "$results" "$@"; }
 
 echo "| measure | median wall | peak RSS | runs (s) |"
 echo "| --- | --- | --- | --- |"
 for n in "${sizes[@]}"; do
   corpus="$OUT/corpus-$n"
   [ -f "$corpus/mkdocs.yml" ] || $PY bench/gen_corpus.py "$n" "$corpus" >/dev/null
-  $PY bench/measure.py "check, $n events" "$RUNS" -- $SM check -f "$corpus/mkdocs.yml"
-  $PY bench/measure.py --prepare "rm -rf $corpus/site $corpus/site-*" \
-    "cold build --audience all, $n events" "$RUNS" -- $SM build --audience all -f "$corpus/mkdocs.yml"
-  $PY bench/measure.py "build public only, $n events" "$RUNS" -- $SM build -f "$corpus/mkdocs.yml"
+  cfg="$corpus/mkdocs.yml"
+  clean="rm -rf $corpus/site $corpus/site-* $corpus/.statusmark-cache"
+  measure --prepare "rm -rf $corpus/.statusmark-cache" "check (cold, no cache), $n" "$RUNS" -- $SM check -f "$cfg"
+  measure "check (warm cache), $n" "$RUNS" -- $SM check -f "$cfg"
+  measure --prepare "$clean" "cold build --audience all, $n" "$RUNS" -- $SM build --audience all -f "$cfg"
+  # Warm: the cache and the sites of the previous build are kept (as CI restores them); one
+  # update is appended to one event before each run. The event file is restored afterwards.
+  target=$(find "$corpus/incidents" -name '*.md' | sort | sed -n "$((n / 2))p")
+  cp "$target" "$target.orig"
+  measure --prepare "$PY bench/append_update.py $target" "warm build --audience all, one update appended, $n" "$RUNS" -- \
+    $SM build --audience all -f "$cfg"
+  measure --prepare "$PY bench/append_update.py $target; rm -rf $corpus/site $corpus/site-*" \
+    "warm build --audience all, cache only (no earlier site), $n" "$RUNS" -- $SM build --audience all -f "$cfg"
+  mv "$target.orig" "$target"
+  measure --prepare "$clean" "cold build public only, $n" "$RUNS" -- $SM build -f "$cfg"
+  $SM build --audience all -f "$cfg" >/dev/null  # leave the corpus built from its own files
+
+  base="$OUT/baselines-$n"
+  $PY bench/baselines.py "$corpus" "$base"
+  if [ -n "$HUGO" ]; then
+    measure --prepare "rm -rf $base/hugo-out $base/hugo/resources" "hugo cold, public text, $n" "$RUNS" -- \
+      "$HUGO" --quiet -s "$base/hugo" -d "$PWD/$base/hugo-out"
+    htarget=$(find "$base/hugo/content/events" -name 'event-*.md' | sort | sed -n "$((n / 2))p")
+    measure --prepare "printf '\nOne more update.\n' >> $htarget" "hugo rebuild after one edit, $n" "$RUNS" -- \
+      "$HUGO" --quiet -s "$base/hugo" -d "$PWD/$base/hugo-out"
+  fi
+  measure --prepare "rm -rf $base/mkdocs/site" "stock mkdocs+material, public text, $n" "$MKDOCS_RUNS" -- \
+    $MKDOCS build -q -f "$base/mkdocs/mkdocs.yml"
 done
+
+echo
+echo "| target | measured | bar | met |"
+echo "| --- | --- | --- | --- |"
+$PY - "$results" "${sizes[@]}" <<'PYEOF'
+import sys
+rows = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    label, median, rss = line.rstrip("\n").split("\t")
+    rows[label] = (float(median), float(rss))
+def get(label):
+    return rows.get(label, (None, None))
+def line(name, value, bar, ok):
+    print(f"| {name} | {value} | {bar} | {'yes' if ok else 'NO'} |")
+sizes = [int(s) for s in sys.argv[2:]]
+for n in sizes:
+    cold, rss = get(f"cold build --audience all, {n}")
+    if cold is not None:
+        if n >= 10000:
+            line(f"cold build all audiences, {n}", f"{cold:.2f} s, {rss:.0f} MiB", "<= 20 s, <= 1536 MiB", cold <= 20 and rss <= 1536)
+        else:
+            line(f"cold build all audiences, {n}", f"{cold:.2f} s", "<= 3 s", cold <= 3)
+    warm, _ = get(f"warm build --audience all, one update appended, {n}")
+    if warm is not None and n >= 10000:
+        line(f"warm rebuild, one update appended, {n}", f"{warm:.2f} s", "<= 2 s", warm <= 2)
+    check, _ = get(f"check (cold, no cache), {n}")
+    if check is not None and n >= 10000:
+        line(f"check (no cache), {n}", f"{check:.2f} s", "<= 3 s", check <= 3)
+    hugo, _ = get(f"hugo cold, public text, {n}")
+    hugo_warm, _ = get(f"hugo rebuild after one edit, {n}")
+    if cold is not None and hugo:
+        line(f"cold all audiences / Hugo one site, {n}", f"{cold / hugo:.2f}x", "<= 3.0x", cold / hugo <= 3.0)
+    if warm is not None and hugo_warm:
+        line(f"warm rebuild / Hugo rebuild, {n}", f"{warm / hugo_warm:.2f}x", "<= 0.35x", warm / hugo_warm <= 0.35)
+    stock, _ = get(f"stock mkdocs+material, public text, {n}")
+    public, _ = get(f"cold build public only, {n}")
+    if stock and public is not None:
+        line(f"public site / stock MkDocs+Material, {n}", f"{public / stock:.2f}x", "<= 0.25x", public / stock <= 0.25)
+    if stock and cold is not None:
+        line(f"all audiences / stock MkDocs+Material, {n}", f"{cold / stock:.2f}x", "(info)", True)
+if len(sizes) >= 2:
+    small, large = min(sizes), max(sizes)
+    a, _ = get(f"cold build --audience all, {small}")
+    b, _ = get(f"cold build --audience all, {large}")
+    if a and b:
+        growth = b / a
+        bar = 1.1 * large / small
+        line(f"growth {small} -> {large} (cold, all audiences)", f"{growth:.1f}x", f"<= {bar:.0f}x", growth <= bar)
+PYEOF
