@@ -440,7 +440,14 @@ def test_build_of_a_broken_site_leaves_the_last_good_site_byte_identical(site: P
     err = capsys.readouterr().err
     assert "incidents/unknown-component.md:5: components.mainframe: unknown component id 'mainframe'" in err
     assert snapshot(root / "site") == published
-    assert sorted(p.name for p in root.iterdir()) == ["incidents", "mkdocs.yml", "site", "site_src"]
+    # .statusmark-cache: the build cache of the good build (parse results, page manifests).
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".statusmark-cache",
+        "incidents",
+        "mkdocs.yml",
+        "site",
+        "site_src",
+    ]
 
 
 def statusmark(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

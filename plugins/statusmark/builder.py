@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import shutil
@@ -17,6 +18,8 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from .config import line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
+from .output import Manifest, Output, publish
+from .parsecache import cache_dir
 from .plugin import StatusmarkPlugin, audience_site_dir
 
 
@@ -74,12 +77,18 @@ def check(config_file: Path) -> tuple[Site, list[Problem]]:
 
 
 def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
-    """Build each audience into a staging folder; only when all succeed, swap them in."""
+    """Build each audience into a staging folder; only when all succeed, publish them.
+
+    With the cache folder holding the manifest of a live site, its staging folder gets
+    only the files that changed (see ``output``); otherwise the whole site, swapped in.
+    """
     audiences = list(audiences)
     site, problems = check(config_file)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))
+    cache = cache_dir(config_file)
     staged: dict[Path, Path] = {}  # final folder -> staging folder, in audience order
+    outputs: dict[Path, tuple[Output | None, Path | None]] = {}
     try:
         for audience in audiences:
             config = load_mkdocs_config(config_file)
@@ -93,14 +102,18 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
             staging = final.with_name(final.name + ".statusmark-new")
             shutil.rmtree(staging, ignore_errors=True)
             staged[final] = staging
+            manifest_path = cache / "manifests" / f"{_short(str(final))}.json" if cache else None
             # MkDocs reuses plugin instances across config loads: hand over, then take back.
             plugin.preloaded, plugin.audience_override = (site, problems), audience
             plugin.site_dir_override = str(staging)
+            plugin.previous = Manifest.load(manifest_path, final) if manifest_path else None
             try:
                 with _quiet("mkdocs.commands.build", "mkdocs.structure"):
                     mkdocs_build(config)
+                outputs[final] = (plugin.output, manifest_path)
             finally:
                 plugin.preloaded = plugin.audience_override = plugin.site_dir_override = None
+                plugin.previous = plugin.output = None
     except (PluginError, Abort) as error:
         for staging in staged.values():
             shutil.rmtree(staging, ignore_errors=True)
@@ -110,8 +123,13 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
             shutil.rmtree(staging, ignore_errors=True)
         raise
     for final, staging in staged.items():
-        _swap(staging, final)
+        output, manifest_path = outputs[final]
+        publish(staging, final, output, manifest_path)
     return {audience: final for audience, final in zip(audiences, staged)}
+
+
+def _short(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def _refuse_nesting(config: MkDocsConfig, final: Path, audience: str) -> None:
@@ -120,15 +138,6 @@ def _refuse_nesting(config: MkDocsConfig, final: Path, audience: str) -> None:
         raise ConfigFileError(
             f"{config.config_file_path}:1: audiences.{audience}.site_dir: must not be inside the public site_dir ({public}); non-public text would be published"
         )
-
-
-def _swap(staging: Path, final: Path) -> None:
-    old = final.with_name(final.name + ".statusmark-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 class _quiet:

@@ -51,6 +51,10 @@ def _check(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from .builder import audience_list, build
+    from .parsecache import CACHE_VARIABLE
+
+    if args.cache_dir:
+        os.environ[CACHE_VARIABLE] = args.cache_dir
 
     built = build(args.config_file, audience_list(args.audience))
     for audience, path in built.items():
@@ -254,6 +258,10 @@ def _parser() -> argparse.ArgumentParser:
         "--audience", choices=[*AUDIENCES, "all"], default="public", help="which site to build (default: public)"
     )
     build.add_argument("--now", help="build as if it were this UTC time (ISO 8601); also $STATUSMARK_NOW")
+    build.add_argument(
+        "--cache-dir",
+        help="build cache folder (default: .statusmark-cache beside mkdocs.yml; also $STATUSMARK_CACHE_DIR); 'off' disables it",
+    )
     notify = command("notify", "send the notifications that are due (only with --send or STATUSMARK_NOTIFY=1)", _notify)
     notify.add_argument("--send", action="store_true", help="really send (else a dry run)")
     notify.add_argument("--dry-run", action="store_true", help="never send, even with STATUSMARK_NOTIFY=1")

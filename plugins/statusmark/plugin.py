@@ -2,34 +2,55 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
 import os
+import posixpath
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_build_date
 
-from .audience import view_site
 from .clock import build_now
 from .config import StatusmarkConfig
+from .datacache import DataCache, TemplateCache, key_of
 from .errors import Problem, errors_only
-from .lint import lint_config, lint_site
+from .fastpages import Placeholder, Theme, dest_of, stub
+from .fastview import view_site
+from .lint import lint_config
 from .model import AUDIENCES, Site, audience_level
+from .output import Manifest, Output
+from .parsecache import cache_dir
 from .render.api import api_files
 from .render.badge import badge_files
 from .render.calendar import maintenance_calendar
 from .render.feeds import feed_files
 from .render.markdown import render_markdown
-from .render.pages import PageOptions, PageRenderer, PageSpec
+from .render.pages import PageOptions, PageRenderer, PageSpec, url_for
 from .render.theme_fixes import fix_theme_markup
-from .repository import load_site
+from .repository import file_digest, load_site
+from .sitekeys import PageKeys
+from .status import UPDATE_LABELS
 
 PACKAGE_DIR = Path(__file__).parent
 ASSETS = ("assets/statusmark/statusmark.css", "assets/statusmark/statusmark.js")
 AUDIENCE_VARIABLE = "STATUSMARK_AUDIENCE"
+THEME_PAGES = ("index.md", "history/index.md")  # built by MkDocs: in the nav; the rest are written directly
+SEARCH_EVENTS = 500  # the search index holds the newest events only: its size stays bounded
 
 
 class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
@@ -37,6 +58,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     preloaded: tuple[Site, list[Problem]] | None = None
     audience_override: str | None = None
     site_dir_override: str | None = None
+    previous: Manifest | None = None  # the live site this build replaces, when its manifest is known
+    output: Output | None = None  # what the last build generated (read by `statusmark build`)
 
     serving = False
 
@@ -52,6 +75,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         if errors:
             raise PluginError("statusmark found problems:\n" + "\n".join(str(p) for p in errors))
         self.level = audience_level(self.audience)
+        self.full_site = site
         self.site = view_site(site, self.level)
         self.now = build_now()
         if self.site_dir_override:
@@ -69,13 +93,21 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
 
     def load(self, config: MkDocsConfig) -> tuple[Site, list[Problem]]:
         path = Path(config.config_file_path)
-        site, problems = load_site(
-            path, path.read_text(encoding="utf-8"), config.site_name, config.site_url, self.config
+        return load_site(
+            path,
+            path.read_text(encoding="utf-8"),
+            config.site_name,
+            config.site_url,
+            self.config,
+            lint_config(self.config),
         )
-        return site, problems + lint_site(site, lint_config(self.config), path, path.parent)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.cache_folder = cache_dir(Path(config.config_file_path))
+        self.data_cache = DataCache(self.cache_folder)
+        self.templates = TemplateCache(self.cache_folder)
         overrides = Path(config.config_file_path).parent / "templates" / "pages"
+        self.override_dir = str(overrides) if overrides.is_dir() else None
         self.renderer = PageRenderer(
             self.site,
             self.now,
@@ -86,34 +118,73 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
                 self.config.uptime_days,
                 config.use_directory_urls,
             ),
-            str(overrides) if overrides.is_dir() else None,
+            self.override_dir,
+            self.templates,
         )
+        in_nav = set(_nav_sources(config.nav))
+        linked = _linked_pages(Path(config.docs_dir))
         self.pages: dict[str, PageSpec] = {}
+        self.direct: list[PageSpec] = []
         for spec in self.renderer.specs():
             if files.get_file_from_path(spec.src_uri):
                 raise PluginError(
                     f"statusmark: {config.docs_dir}/{spec.src_uri}: generated page: Statusmark writes this page; rename or remove your file"
                 )
-            self.pages[spec.src_uri] = spec
-            files.append(File.generated(config, spec.src_uri, content=_stub(spec)))
+            if spec.src_uri in THEME_PAGES or spec.src_uri in in_nav:
+                self.pages[spec.src_uri] = spec
+                # The status page's search entries would be its uptime bars' tooltips: left out.
+                content = stub(spec.title, searchable=spec.src_uri != "index.md")
+                files.append(File.generated(config, spec.src_uri, content=content))
+            else:
+                # Written in on_post_build. Pages the site's own pages link to are made known
+                # to MkDocs, so that those links validate and resolve as before.
+                self.direct.append(spec)
+                if spec.src_uri in linked:
+                    files.append(Placeholder.for_page(config, spec.src_uri))
         # Feeds and API are files of the site like any other, so links to them validate.
         for relative, text in self.data_files().items():
             files.append(File.generated(config, relative, content=text))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(PACKAGE_DIR / "assets" / Path(asset).name)))
+        self.files = files
         return files
 
     def data_files(self) -> dict[str, str]:
         statuses = self.renderer.statuses
+        maintenance = [e for e in self.site.events if e.is_maintenance]
         outputs = {
-            **feed_files(self.site, render_markdown),
+            **feed_files(self.site, render_markdown, cached=self._cached_pair),
             **api_files(self.site, self.now),
             **badge_files(self.site, self.renderer.indicator, statuses),
-            "maintenance.ics": maintenance_calendar(self.site),
+            "maintenance.ics": self.data_cache.get_or_make(
+                self._key("ics", self.site.name, self.site.url, repr(self.site.components), maintenance),
+                lambda: maintenance_calendar(self.site),
+            ),
         }
         if self.level > 0:
             outputs["robots.txt"] = "User-agent: *\nDisallow: /\n"
         return outputs
+
+    def _key(self, *parts: Any) -> str:
+        """A data-cache key; events stand for their file's bytes (their view follows from them)."""
+        flat: list[Any] = [self.level, self.full_site.default_audience]
+        for part in parts:
+            if isinstance(part, list):
+                flat += [(e.id, file_digest(e.path) or repr(e)) for e in part]
+            else:
+                flat.append(part)
+        return key_of(*flat)
+
+    def _cached_pair(self, parts: tuple[Any, ...], events: Any, make: Any) -> dict[str, str]:
+        key = self._key(*parts, repr(self.site.components), list(events))
+        names = [f"{parts[3]}history.rss", f"{parts[3]}history.atom"]
+        text = self.data_cache.get_or_make(key, lambda: json.dumps(make(), sort_keys=True))
+        pair = json.loads(text)
+        return {name: pair[name] for name in names}
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.nav = nav
+        return nav
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         spec = self.pages.get(page.file.src_uri)
@@ -127,7 +198,165 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["statusmark_audience"] = self.audience
+        env.bytecode_cache = self.templates
+        self.env = env
         return env
+
+    @event_priority(50)  # before the search plugin writes its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        theme = Theme(config, self.files, self.nav, self.env)
+        output = Output(Path(config.site_dir), self.previous)
+        keys = PageKeys(self, theme)
+        jobs: list[tuple[PageSpec, str, str | None]] = []
+        for spec in self.direct:
+            relative = dest_of(spec.src_uri, config.use_directory_urls)
+            key = keys.of(spec)
+            if key is None or not output.keep(relative, key):
+                jobs.append((spec, relative, key))
+        for depth in {spec.src_uri.count("/") for spec, _, _ in jobs}:
+            theme.shell(depth)  # rendered once, before any worker starts
+        render_pages(self, theme, output, jobs)
+        self._add_search_entries(config)
+        self._add_to_sitemap(config)
+        self.output = output
+
+    def _add_search_entries(self, config: MkDocsConfig) -> None:
+        """Material's search index, bounded: the newest events and the component pages."""
+        entries = None
+        for plugin in config.plugins.values():
+            found = getattr(getattr(plugin, "search_index", None), "entries", None)
+            if isinstance(found, list):
+                entries = found
+        if entries is None:
+            return
+        use_urls = config.use_directory_urls
+        newest = list(self.site.events[:SEARCH_EVENTS])
+
+        def make() -> str:
+            found = []
+            for event in newest:
+                text = "".join(
+                    f"<p>{UPDATE_LABELS.get(u.status, u.status)}</p>{render_markdown(u.text)}"
+                    for u in reversed(event.updates)
+                )
+                found.append(
+                    {"location": url_for(f"incidents/{event.id}.md", use_urls), "title": event.title, "text": text}
+                )
+            for comp in self.site.components:
+                location = url_for(f"components/{comp.id}.md", use_urls)
+                found.append({"location": location, "title": comp.name, "text": comp.description})
+            return json.dumps(found)
+
+        key = self._key("search", use_urls, repr(self.site.components), newest)
+        entries += json.loads(self.data_cache.get_or_make(key, make))
+
+    def _add_to_sitemap(self, config: MkDocsConfig) -> None:
+        """MkDocs' sitemap lists the pages it built; add the ones written here, in the same form."""
+        path = Path(config.site_dir) / "sitemap.xml"
+        if not path.is_file() or not config.site_url:
+            return
+        text = path.read_text(encoding="utf-8")
+        end = text.rfind("</urlset>")
+        if end < 0:
+            return
+        date = get_build_date()
+        base = config.site_url
+        rows = "".join(
+            f"\n    <url>\n         <loc>{base}{url_for(spec.src_uri, config.use_directory_urls)}</loc>\n"
+            f"         <lastmod>{date}</lastmod>\n    </url>"
+            for spec in self.direct
+        )
+        head = text[:end].rstrip("\n")
+        text = head + rows + "\n" + text[end:]
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        gz = Path(str(path) + ".gz")
+        if gz.is_file():
+            buffer = io.BytesIO()
+            stamp = int(datetime.fromisoformat(date).replace(tzinfo=UTC).timestamp())
+            with gzip.GzipFile(fileobj=buffer, filename=str(gz), mode="wb", mtime=stamp) as handle:
+                handle.write(data)
+            gz.write_bytes(buffer.getvalue())
+
+
+_LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+\.md)|^\s*\[[^\]]+\]:\s*<?([^\s>#?]+\.md)", re.MULTILINE)
+
+
+def _linked_pages(docs_dir: Path) -> set[str]:
+    """Every ``.md`` path the site's own pages link to (inline or reference links), resolved."""
+    found: set[str] = set()
+    if not docs_dir.is_dir():
+        return found
+    for path in docs_dir.rglob("*.md"):
+        folder = path.parent.relative_to(docs_dir).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for match in _LINK.finditer(text):
+            target = unquote(match.group(1) or match.group(2))
+            joined = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            found.add(posixpath.normpath(joined))
+    return found
+
+
+_JOB: tuple[Any, ...] | None = None  # what forked workers render (set just before they start)
+PARALLEL_PAGES = 300  # pages to write before worker processes pay for themselves
+
+
+def render_pages(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: list[Any]) -> None:
+    """Render and write pages; with many, one share per core, in forked worker processes."""
+    global _JOB
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
+    # Forking a process that runs other threads (``mkdocs serve``'s server) is unsafe: serial there.
+    if (
+        workers < 2
+        or len(jobs) < PARALLEL_PAGES
+        or "fork" not in get_all_start_methods()
+        or threading.active_count() > 1
+        or plugin.serving
+    ):
+        _render_share(plugin, theme, output, jobs)
+        return
+    _JOB = (plugin, theme, output.site_dir, jobs, workers)
+    try:
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(_render_worker, share) for share in range(1, workers)]
+            _render_share(plugin, theme, output, jobs[0::workers])
+            for future in futures:
+                written = future.result()
+                output.keys.update(written)
+                output.written += len(written)
+    finally:
+        _JOB = None
+
+
+def _render_worker(share: int) -> dict[str, str]:
+    assert _JOB is not None
+    plugin, theme, site_dir, jobs, workers = _JOB
+    output = Output(site_dir)
+    _render_share(plugin, theme, output, jobs[share::workers])
+    return output.keys
+
+
+def _render_share(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: list[Any]) -> None:
+    for spec, relative, key in jobs:
+        html = theme.page(spec.src_uri, spec.title, partial(plugin.renderer.render, spec))
+        output.put(relative, key, html.encode("utf-8", errors="xmlcharrefreplace"))
+
+
+def _nav_sources(nav: Any) -> list[str]:
+    """Every page path named in a nav config (strings at any depth)."""
+    found: list[str] = []
+    if isinstance(nav, str):
+        found.append(posixpath.normpath(nav))
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            found += _nav_sources(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            found += _nav_sources(item)
+    return found
 
 
 def audience_site_dir(config: MkDocsConfig, options: StatusmarkConfig, audience: str) -> Path:
@@ -142,9 +371,3 @@ def default_nav(docs_dir: Path) -> list[Any]:
     """Status, History, then the site's own pages: never one entry per incident."""
     own = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md")) if docs_dir.is_dir() else []
     return [{"Status": "index.md"}, {"History": "history/index.md"}, *own]
-
-
-def _stub(spec: PageSpec) -> str:
-    # The body is replaced in on_page_content; MkDocs only needs the title and layout.
-    title = spec.title.replace("\\", "\\\\").replace('"', '\\"')
-    return f'---\ntitle: "{title}"\nhide:\n  - toc\n---\n'

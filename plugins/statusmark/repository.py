@@ -1,14 +1,36 @@
-"""Reads a whole status repository (config + incident files) into one Site, once."""
+"""Reads a whole status repository (config + incident files) into one Site, once.
+
+Incident files are parsed and linted in parallel (worker processes, one per core) and
+the result for each file is kept in the parse cache (``parsecache``), keyed by the file's
+bytes: a file that did not change is not parsed again. The problems come out in the same
+order as a serial parse followed by ``lint_site`` would give them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from .config import line_of, load_components
 from .errors import Problem, errors_only
-from .loader import load_event
+from .lint import LintConfig, lint_site
+from .loader import load_event, parse_event
 from .model import Event, Site, audience_level
+from .parsecache import ParseCache, cache_dir, decode_event, decode_problems, encode_event, encode_problems
+
+# Display path of each incident file of the last load -> digest of its bytes (page keys use it).
+FILE_DIGESTS: dict[str, str] = {}
+PARALLEL_FROM = 400  # files to parse before worker processes pay for themselves
+
+
+def file_digest(display_path: str) -> str | None:
+    return FILE_DIGESTS.get(display_path)
 
 
 def load_site(
@@ -17,8 +39,12 @@ def load_site(
     site_name: str,
     site_url: str | None,
     options: Any,
+    lint: LintConfig | None = None,
 ) -> tuple[Site, list[Problem]]:
-    """Parse components and every incident file; return the site and all problems found."""
+    """Parse components and every incident file; return the site and all problems found.
+
+    With ``lint``, the privacy lint's problems follow, as ``lint_site`` orders them.
+    """
     problems: list[Problem] = []
     if not site_url:
         problems.append(
@@ -34,6 +60,8 @@ def load_site(
     known = {comp.id for comp in components}
     incidents_dir = config_path.parent / options["incidents_dir"]
     events: list[Event] = []
+    lint_found: dict[str, list[Problem]] = {}
+    cache: ParseCache | None = None
     if not incidents_dir.is_dir():
         line = line_of(config_text, r"^\s*incidents_dir\s*:")
         problems.append(
@@ -45,9 +73,8 @@ def load_site(
             )
         )
     else:
-        events, event_problems = load_events(
-            incidents_dir, config_path.parent, known, audience_level(options["default_audience"])
-        )
+        job = _Job(str(config_path), str(config_path.parent), known, audience_level(options["default_audience"]), lint)
+        events, event_problems, lint_found, cache = load_events_linted(incidents_dir, job)
         problems += event_problems
     groups: list[str] = []
     for comp in components:
@@ -62,18 +89,87 @@ def load_site(
         default_audience=audience_level(options["default_audience"]),
         groups=tuple(groups),
     )
+    if lint is not None:
+        base = config_path.parent
+        problems += lint_site(Site(site.name, site.url, site.components, ()), lint, config_path, base)
+        for event in site.events:
+            problems += lint_found.get(event.path, [])
+    if cache is not None and not errors_only(problems):
+        cache.save()  # a run that finds errors writes nothing, not even the cache
     return site, problems
 
 
 def load_events(
     incidents_dir: Path, base: Path, known: set[str], default_audience: int
 ) -> tuple[list[Event], list[Problem]]:
-    events: list[Event] = []
-    problems: list[Problem] = []
-    first_path: dict[str, str] = {}
+    events, problems, _, _ = load_events_linted(incidents_dir, _Job("", str(base), known, default_audience, None))
+    return events, problems
+
+
+@dataclass(frozen=True)
+class _Job:
+    config_path: str
+    base: str
+    known: set[str]
+    default_audience: int
+    lint: LintConfig | None
+
+    def settings(self) -> str:
+        lint = (
+            repr(sorted(self.lint.levels.items())) + repr(self.lint.internal_suffixes) + repr(self.lint.deny)
+            if self.lint
+            else "-"
+        )
+        return hashlib.blake2b(
+            f"{sorted(self.known)}|{self.default_audience}|{self.base}|{self.config_path}|{lint}".encode(),
+            digest_size=16,
+        ).hexdigest()
+
+
+def load_events_linted(
+    incidents_dir: Path, job: _Job
+) -> tuple[list[Event], list[Problem], dict[str, list[Problem]], ParseCache]:
+    """Events (valid ones only), the check problems in file order, lint problems per file, the cache.
+
+    The caller saves the cache (``cache.save()``) once it knows the run found no errors.
+    """
+    base = Path(job.base)
+    cache = ParseCache(cache_dir(Path(job.config_path)) if job.config_path else None, job.settings())
+    files: list[tuple[Path, str, str]] = []  # (path, display path, cache key)
+    FILE_DIGESTS.clear()
     for path in sorted(incidents_dir.rglob("*.md")):
         display = _display(path, base)
-        event, event_problems = load_event(path, display, known, default_audience)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else "unreadable"
+        FILE_DIGESTS[display] = digest
+        files.append((path, display, f"{digest}:{display}:{path.stem}"))
+    results: dict[str, tuple[Event | None, list[Problem], list[Problem]]] = {}
+    missing: list[tuple[str, str]] = []
+    missing_keys: list[str] = []
+    for path, display, key in files:
+        cached = cache.get(key)
+        if cached is None:
+            missing.append((str(path), display))
+            missing_keys.append(key)
+        else:
+            raw_event, raw_problems, raw_lint = cached
+            event = decode_event(raw_event) if raw_event is not None else None
+            results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
+    if missing:
+        for key, (raw_event, raw_problems, raw_lint) in zip(missing_keys, _parse_all(missing, job)):
+            cache.put(key, (raw_event, raw_problems, raw_lint))
+            event = decode_event(raw_event) if raw_event is not None else None
+            results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
+    cache.keep = {key for _, _, key in files}
+    events: list[Event] = []
+    problems: list[Problem] = []
+    lint_found: dict[str, list[Problem]] = {}
+    first_path: dict[str, str] = {}
+    for path, display, key in files:
+        event, event_problems, lint_problems = results[key]
         problems += event_problems
         if path.stem in first_path:
             problems.append(
@@ -84,7 +180,53 @@ def load_events(
         # Only valid events enter the model: renderers and status derivation may trust it.
         if event is not None and not errors_only(event_problems):
             events.append(event)
-    return events, problems
+            if lint_problems:
+                lint_found[event.path] = lint_problems
+    return events, problems, lint_found, cache
+
+
+def _parse_all(missing: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any, Any]]:
+    """Parse and lint files, in worker processes when there are many; results in input order."""
+    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
+    if workers < 2 or len(missing) < PARALLEL_FROM or threading.active_count() > 1 or not _can_fork():
+        return _parse_chunk(missing, job)
+    size = -(-len(missing) // workers)
+    chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
+    with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=get_context("fork")) as pool:
+        futures = [pool.submit(_parse_chunk, chunk, job) for chunk in chunks[1:]]
+        results = _parse_chunk(chunks[0], job)  # this process takes a share too
+        for future in futures:
+            results += future.result()
+    return results
+
+
+def _can_fork() -> bool:
+    from multiprocessing import get_all_start_methods
+
+    return "fork" in get_all_start_methods()
+
+
+def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any, Any]]:
+    parsed = []
+    for path_text, display in files:
+        path = Path(path_text)
+        event, problems = load_event(path, display, job.known, job.default_audience)
+        parsed.append((event, problems))
+    lint_by_path: dict[str, list[Problem]] = {}
+    if job.lint is not None:
+        valid = tuple(e for e, p in parsed if e is not None and not errors_only(p))
+        if valid:
+            site = Site("", "", (), valid)
+            for problem in lint_site(site, job.lint, Path(job.config_path), Path(job.base)):
+                lint_by_path.setdefault(problem.path, []).append(problem)
+    return [
+        (
+            encode_event(event) if event is not None else None,
+            encode_problems(problems),
+            encode_problems(lint_by_path.get(event.path, []) if event is not None else []),
+        )
+        for event, problems in parsed
+    ]
 
 
 def _display(path: Path, base: Path) -> str:
@@ -92,3 +234,6 @@ def _display(path: Path, base: Path) -> str:
         return str(path.relative_to(base))
     except ValueError:
         return str(path)
+
+
+__all__ = ["load_site", "load_events", "file_digest", "parse_event"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
@@ -14,26 +16,51 @@ from .timefmt import human
 MAX_ENTRIES = 50
 
 
-def feed_files(site: Site, render_markdown: Callable[[str], str], max_entries: int = MAX_ENTRIES) -> dict[str, str]:
-    """``history.rss``/``.atom`` and one pair per component, newest event first."""
-    files = _pair(site, site.events, "", f"{site.name} - history", render_markdown, max_entries)
-    for comp in site.components:
-        events = [e for e in site.events if comp.id in e.component_ids]
-        files |= _pair(
-            site, events, f"components/{comp.id}/", f"{site.name} - {comp.name}", render_markdown, max_entries
-        )
+# cached(key parts, the events a pair of feeds shows, make the pair) -> the pair
+Cached = Callable[[tuple[Any, ...], Sequence[Event], Callable[[], dict[str, str]]], dict[str, str]]
+
+
+def feed_files(
+    site: Site,
+    render_markdown: Callable[[str], str],
+    max_entries: int = MAX_ENTRIES,
+    cached: Cached | None = None,
+) -> dict[str, str]:
+    """``history.rss``/``.atom`` and one pair per component, newest event first.
+
+    An event's entry is made once and shared by every feed it is in; with ``cached``, a
+    pair of feeds whose events did not change comes from the cache.
+    """
+    by_component: dict[str, list[Event]] = {comp.id: [] for comp in site.components}
+    for event in site.events:
+        for cid in event.component_ids:
+            if cid in by_component:
+                by_component[cid].append(event)
+    entries: dict[str, FeedEntry] = {}
+    groups = [("", f"{site.name} - history", list(site.events))]
+    groups += [(f"components/{c.id}/", f"{site.name} - {c.name}", by_component[c.id]) for c in site.components]
+    files: dict[str, str] = {}
+    for prefix, title, events in groups:
+        newest = sorted(events, key=lambda e: (e.updated_at, e.id), reverse=True)[:max_entries]
+
+        def make(newest: list[Event] = newest, prefix: str = prefix, title: str = title) -> dict[str, str]:
+            return _pair(site, newest, prefix, title, render_markdown, entries)
+
+        if cached is None:
+            files |= make()
+        else:
+            files |= cached(("feeds", site.name, site.url, prefix, title), newest, make)
     return files
 
 
 def _pair(
     site: Site,
-    events: list[Event] | tuple[Event, ...],
+    newest: list[Event],
     prefix: str,
     title: str,
     render: Callable[[str], str],
-    limit: int,
+    entries: dict[str, FeedEntry],
 ) -> dict[str, str]:
-    newest = sorted(events, key=lambda e: (e.updated_at, e.id), reverse=True)[:limit]
     out = {}
     for kind in ("rss", "atom"):
         feed = FeedGenerator()
@@ -53,15 +80,17 @@ def _pair(
             feed.updated("1970-01-01T00:00:00Z")
             feed.lastBuildDate("1970-01-01T00:00:00Z")
         for event in reversed(newest):  # feedgen prepends: add oldest first
-            _entry(feed, site, event, render)
+            if event.id not in entries:
+                entries[event.id] = _entry(site, event, render)
+            feed.add_entry(entries[event.id])
         text = feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)
         out[f"{prefix}history.{kind}"] = text.decode("utf-8")
     return out
 
 
-def _entry(feed: FeedGenerator, site: Site, event: Event, render: Callable[[str], str]) -> None:
+def _entry(site: Site, event: Event, render: Callable[[str], str]) -> FeedEntry:
     url = f"{site.url}incidents/{event.id}/"
-    entry = feed.add_entry()
+    entry = FeedEntry()
     entry.id(url)
     entry.guid(url, permalink=True)
     entry.title(event.title)
@@ -70,6 +99,7 @@ def _entry(feed: FeedGenerator, site: Site, event: Event, render: Callable[[str]
     entry.updated(event.updated_at)
     entry.content(_timeline_html(event, render), type="html")
     entry.summary(f"{UPDATE_LABELS.get(event.status, event.status)}: {event.title}")
+    return entry
 
 
 def _timeline_html(event: Event, render: Callable[[str], str]) -> str:

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..model import AUDIENCES, Event, Site
 from ..status import (
@@ -54,6 +55,10 @@ def history_src(page: int) -> str:
     return "history/index.md" if page == 1 else f"history/{page}.md"
 
 
+def component_src(component_id: str, page: int = 1) -> str:
+    return f"components/{component_id}.md" if page == 1 else f"components/{component_id}/{page}.md"
+
+
 @dataclass
 class PageOptions:
     audience: int = 0
@@ -66,17 +71,32 @@ class PageOptions:
 class PageRenderer:
     """Renders every generated page of one audience's site from the same derived state."""
 
-    def __init__(self, site: Site, now: datetime, options: PageOptions, override_dir: str | None = None):
+    def __init__(
+        self,
+        site: Site,
+        now: datetime,
+        options: PageOptions,
+        override_dir: str | None = None,
+        bytecode_cache: Any = None,
+    ):
         self.site, self.now, self.options = site, now, options
         loaders: list[Any] = [PackageLoader("statusmark", "templates/pages")]
         if override_dir:
             loaders.insert(0, FileSystemLoader(override_dir))
-        self.env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined)
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=True,
+            undefined=StrictUndefined,
+            bytecode_cache=bytecode_cache,
+            auto_reload=False,  # one build: no need to stat every template at every use
+        )
         self.env.globals.update(
             time_tag=time_tag, iso=iso, human=human, markdown=render_markdown,
             status_label=STATUS_LABELS, update_label=UPDATE_LABELS, impact_label=IMPACT_LABELS,
-            audience=AUDIENCES[options.audience], history_src=history_src,
+            audience=AUDIENCES[options.audience], history_src=history_src, component_src=component_src,
         )  # fmt: skip
+        self._summaries: dict[tuple[str, str, str], str] = {}
+        self._uptimes: dict[str, tuple[list[Any], float]] = {}
 
     # Derived once per site, shared by every page.
     @cached_property
@@ -96,11 +116,38 @@ class PageRenderer:
         return found
 
     def uptime(self, component_id: str) -> tuple[list[Any], float]:
-        spans_site = Site(
-            self.site.name, self.site.url, self.site.components, tuple(self.events_by_component.get(component_id, ()))
-        )
-        days = uptime_days(spans_site, component_id, self.now, self.options.uptime_days)
-        return days, uptime_percent(days)
+        if component_id not in self._uptimes:
+            # Only events that can reach into the window count: an event closed before it
+            # began adds no span to any of its days (uptime_days drops it anyway).
+            since = datetime.combine(
+                (self.now - timedelta(days=self.options.uptime_days)).date(), datetime.min.time(), self.now.tzinfo
+            )
+            touching = tuple(
+                e
+                for e in self.events_by_component.get(component_id, ())
+                if e.updated_at >= since or not e.closed  # closed before since: resolved before it too
+            )
+            spans_site = Site(self.site.name, self.site.url, self.site.components, touching)
+            days = uptime_days(spans_site, component_id, self.now, self.options.uptime_days)
+            self._uptimes[component_id] = (days, uptime_percent(days))
+        return self._uptimes[component_id]
+
+    def component_pages(self, component_id: str) -> int:
+        size = max(self.options.history_page_size, 1)
+        return max(1, -(-len(self.events_by_component.get(component_id, ())) // size))
+
+    def summary(self, event: Event, link: Any) -> Markup:
+        """An event's line in a list (the ``event_summary`` macro), rendered once per place.
+
+        Pages in different folders at the same depth share it: the key holds the links
+        the line can depend on (to the site root and to the event).
+        """
+        key = (event.id, link("index.md"), link(f"incidents/{event.id}.md"))
+        found = self._summaries.get(key)
+        if found is None:
+            macros = self.env.get_template("_macros.html").module
+            found = self._summaries[key] = str(macros.event_summary(event, link, self.site))  # type: ignore[attr-defined]
+        return Markup(found)
 
     def specs(self) -> list[PageSpec]:
         size = max(self.options.history_page_size, 1)
@@ -116,10 +163,17 @@ class PageRenderer:
             for n in range(1, count + 1)
         ]
         pages += [PageSpec(f"incidents/{e.id}.md", e.title, "event.html", (("event", e),)) for e in self.site.events]
-        pages += [
-            PageSpec(f"components/{c.id}.md", c.name, "component.html", (("component", c),))
-            for c in self.site.components
-        ]
+        for c in self.site.components:
+            count = self.component_pages(c.id)
+            pages += [
+                PageSpec(
+                    component_src(c.id, n),
+                    c.name if n == 1 else f"{c.name}, page {n}",
+                    "component.html",
+                    (("component", c), ("number", n), ("count", count)),
+                )
+                for n in range(1, count + 1)
+            ]
         return pages
 
     def render(self, spec: PageSpec) -> str:
@@ -135,10 +189,15 @@ class PageRenderer:
 
         context = dict(spec.context)
         context.update(page=spec, link=link, site=self.site, r=self, now=self.now)
+        size = max(self.options.history_page_size, 1)
         if spec.template == "history.html":
-            size = max(self.options.history_page_size, 1)
             start = (context["number"] - 1) * size
             context["events"] = self.site.events[start : start + size]
+        elif spec.template == "component.html":
+            start = (context.get("number", 1) - 1) * size
+            context.setdefault("number", 1)
+            context.setdefault("count", 1)
+            context["events"] = self.events_by_component.get(context["component"].id, [])[start : start + size]
         return self.env.get_template(spec.template).render(context)
 
     # Helpers the templates call.
@@ -167,6 +226,9 @@ class PageRenderer:
 def _relative(target: str, here: str) -> str:
     """Relative link from page URL ``here`` (a directory-style or file URL) to ``target``."""
     base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    if base.strip("/") and target and target.split("/", 1)[0] != base.split("/", 1)[0] and not target.startswith("."):
+        # No common folder: up to the root, then down (what relpath gives, without its cost).
+        return "../" * base.count("/") + target
     rel = posixpath.relpath("/" + target, "/" + base) if target else posixpath.relpath("/", "/" + base)
     if (not target or target.endswith("/")) and not rel.endswith("/"):
         rel += "/"

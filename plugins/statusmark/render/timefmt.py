@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -15,6 +16,7 @@ def human(at: datetime) -> str:
     return at.strftime("%d %b %Y, %H:%M UTC").lstrip("0")
 
 
+@lru_cache(maxsize=131072)
 def time_tag(at: datetime | None) -> Markup:
     if at is None:
         return Markup("")

@@ -1,0 +1,90 @@
+"""Content-addressed outputs kept between builds, and compiled templates.
+
+``DataCache`` stores text under a key that is a digest of every input it was made from
+(feeds, the maintenance calendar): the same key always means the same bytes, so a hit is
+exact. ``TemplateCache`` is a Jinja bytecode cache shared by every environment of the
+process (MkDocs makes one per audience) and, with a cache folder, kept on disk: material's
+templates compile once, not once per audience and build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+
+from .parsecache import code_digest
+
+
+def key_of(*parts: object) -> str:
+    """A key for text made from ``parts`` by this version of Statusmark."""
+    text = "\x1f".join(map(str, (code_digest(), *parts)))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+class DataCache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder / "data" if folder is not None else None
+        self.memory: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        if key in self.memory:
+            return self.memory[key]
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / key[:2] / key).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, key: str, text: str) -> str:
+        self.memory[key] = text
+        if self.folder is not None:
+            try:
+                folder = self.folder / key[:2]
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = folder / f"{key}.{os.getpid()}.tmp"
+                tmp.write_bytes(text.encode("utf-8"))
+                os.replace(tmp, folder / key)
+            except OSError:
+                pass  # an unwritable cache only makes the next build slower
+        return text
+
+    def get_or_make(self, key: str, make: Any) -> str:
+        found = self.get(key)
+        return found if found is not None else self.put(key, make())
+
+
+class TemplateCache(BytecodeCache):
+    """Compiled Jinja templates: in memory for the process, and on disk when there is a folder."""
+
+    _memory: dict[str, bytes] = {}
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder / "jinja" if folder is not None else None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._memory.get(bucket.key)
+        if data is None and self.folder is not None:
+            try:
+                data = (self.folder / bucket.key).read_bytes()
+            except OSError:
+                data = None
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        self._memory[bucket.key] = data
+        if self.folder is not None:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tmp = self.folder / f"{bucket.key}.{os.getpid()}.tmp"
+                tmp.write_bytes(data)
+                os.replace(tmp, self.folder / bucket.key)
+            except OSError:
+                pass

@@ -1,0 +1,177 @@
+"""Writing a built site: only the files whose bytes changed, published all at once.
+
+``statusmark build`` builds every audience into a staging folder next to its site. With
+no earlier site (or no record of it), the staging folder holds the whole site and is
+swapped in (rename) once every audience succeeded, as before. With an earlier site and
+its manifest (kept in the cache folder: for each file, the key of the inputs it was made
+from, its size and mtime), a generated page whose key and file are unchanged is neither
+rendered nor written: the staging folder holds only new or changed files, and publishing
+moves them into the live site with one rename each and deletes the files that are gone.
+Nothing touches the live site before every audience has been built without error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+MANIFEST_VERSION = 1
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Manifest:
+    """What the live site at ``final`` holds: relative path -> [key, size, mtime_ns]."""
+
+    def __init__(self, final: Path, entries: dict[str, list]):
+        self.final = final
+        self.entries = entries
+
+    @classmethod
+    def load(cls, path: Path, final: Path) -> Manifest | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("version") != MANIFEST_VERSION or data.get("final") != str(final) or not final.is_dir():
+            return None
+        return cls(final, data["files"])
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        body = {"version": MANIFEST_VERSION, "final": str(self.final), "files": self.entries}
+        tmp.write_text(json.dumps(body, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def holds(self, relative: str, key: str) -> bool:
+        entry = self.entries.get(relative)
+        if entry is None or entry[0] != key:
+            return False
+        try:
+            stat = os.stat(os.path.join(self.final, relative))
+        except OSError:
+            return False
+        return stat.st_size == entry[1] and stat.st_mtime_ns == entry[2]
+
+
+class Output:
+    """The generated files of one site: written into ``site_dir``, or kept from the live site."""
+
+    def __init__(self, site_dir: Path, previous: Manifest | None = None):
+        self.site_dir = Path(site_dir)
+        self.previous = previous
+        self.keys: dict[str, str] = {}  # relative path -> key, of every file this build generated
+        self.kept = 0
+        self.written = 0
+        self._dirs: set[str] = set()
+
+    def keep(self, relative: str, key: str) -> bool:
+        """True (and nothing to write) when the live site already holds this file for this key."""
+        if self.previous is not None and self.previous.holds(relative, key):
+            self.keys[relative] = key
+            self.kept += 1
+            return True
+        return False
+
+    def put(self, relative: str, key: str | None, data: bytes) -> None:
+        """Write a generated file; one without a key is identified by its bytes."""
+        if not key:
+            key = "b:" + digest(data)
+            if self.keep(relative, key):
+                return
+        self.write(relative, key, data)
+
+    def write(self, relative: str, key: str, data: bytes) -> None:
+        folder = os.path.dirname(relative)
+        if folder not in self._dirs:
+            os.makedirs(os.path.join(self.site_dir, folder), exist_ok=True)
+            self._dirs.add(folder)
+        with open(os.path.join(self.site_dir, relative), "wb") as handle:
+            handle.write(data)
+        self.keys[relative] = key
+        self.written += 1
+
+
+def publish(staging: Path, final: Path, output: Output | None, manifest_path: Path | None) -> None:
+    """Make ``staging`` the live site at ``final``; record what it holds in ``manifest_path``."""
+    previous = output.previous if output is not None else None
+    if previous is None or not final.is_dir():
+        _swap(staging, final)
+        if manifest_path is not None:
+            _manifest_of(final, output.keys if output else {}).save(manifest_path)
+        return
+    generated = output.keys if output is not None else {}
+    entries: dict[str, list] = {}
+    staged: list[str] = []
+    for folder, _, names in os.walk(staging):
+        for name in names:
+            staged.append(os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/"))
+    for relative in staged:
+        source = os.path.join(staging, relative)
+        target = os.path.join(final, relative)
+        key = generated.get(relative)
+        if key is None:  # written by MkDocs: compare the bytes
+            with open(source, "rb") as handle:
+                data = handle.read()
+            key = "b:" + digest(data)
+            old = previous.entries.get(relative)
+            if old is not None and old[0] == key and previous.holds(relative, key):
+                entries[relative] = old
+                continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.replace(source, target)
+        stat = os.stat(target)
+        entries[relative] = [key, stat.st_size, stat.st_mtime_ns]
+    for relative in generated:
+        if relative not in entries:  # kept: the live file is the one recorded
+            entries[relative] = previous.entries[relative]
+    for relative in previous.entries.keys() - entries.keys():
+        _remove(final, relative)
+    shutil.rmtree(staging, ignore_errors=True)
+    if manifest_path is not None:
+        Manifest(final, entries).save(manifest_path)
+
+
+def _remove(root: Path, relative: str) -> None:
+    path = os.path.join(root, relative)
+    try:
+        os.unlink(path)
+    except OSError:
+        return
+    folder = os.path.dirname(relative)
+    while folder:
+        try:
+            os.rmdir(os.path.join(root, folder))
+        except OSError:
+            break
+        folder = os.path.dirname(folder)
+
+
+def _manifest_of(final: Path, generated: dict[str, str]) -> Manifest:
+    entries: dict[str, list] = {}
+    for folder, _, names in os.walk(final):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, final).replace(os.sep, "/")
+            stat = os.stat(path)
+            key = generated.get(relative)
+            if key is None:
+                with open(path, "rb") as handle:
+                    key = "b:" + digest(handle.read())
+            entries[relative] = [key, stat.st_size, stat.st_mtime_ns]
+    return Manifest(final, entries)
+
+
+def _swap(staging: Path, final: Path) -> None:
+    old = final.with_name(final.name + ".statusmark-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)

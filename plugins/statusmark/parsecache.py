@@ -1,0 +1,161 @@
+"""The parse cache: what each incident file parsed and linted to, keyed by its bytes.
+
+One file, ``parse.marshal`` in the cache folder, maps a key per incident file (a digest
+of its bytes, its path and id) to the parsed event and the problems found in it (check
+and privacy lint). The cache is valid only for the same Statusmark code and the same
+settings the parse depends on (configured component ids, default audience, privacy-lint
+settings); otherwise it is ignored and rewritten. Values are plain tuples (``marshal``),
+several times faster to load than pickled dataclasses.
+
+The cache holds every audience's text: keep it where the sources are (CI caches are
+private to the repository), never inside a published folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem
+from .model import Approval, Event, Segment, Update
+
+FORMAT = 1
+CACHE_VARIABLE = "STATUSMARK_CACHE_DIR"
+DEFAULT_FOLDER = ".statusmark-cache"
+_PACKAGE = Path(__file__).parent
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """A digest of Statusmark's own code and templates: a new version never trusts an old cache."""
+    global _code_digest
+    if _code_digest is None:
+        digest = hashlib.blake2b(digest_size=16)
+        for path in sorted(_PACKAGE.rglob("*")):
+            if path.suffix in (".py", ".html", ".css", ".js") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(_PACKAGE)).encode())
+                digest.update(path.read_bytes())
+        _code_digest = digest.hexdigest()
+    return _code_digest
+
+
+def cache_dir(config_path: Path) -> Path | None:
+    """``$STATUSMARK_CACHE_DIR`` (``off`` disables the cache), else ``.statusmark-cache`` by mkdocs.yml."""
+    value = os.environ.get(CACHE_VARIABLE)
+    if value is not None:
+        if value.strip().lower() in ("", "off", "0", "no", "false"):
+            return None
+        return Path(value).resolve()
+    return config_path.resolve().parent / DEFAULT_FOLDER
+
+
+def _ts(at: datetime | None) -> float | None:
+    return None if at is None else at.timestamp()
+
+
+def encode_problems(problems: list[Problem]) -> tuple:
+    return tuple((p.path, p.line, p.field, p.message, p.severity) for p in problems)
+
+
+def decode_problems(raw: tuple) -> list[Problem]:
+    return [Problem(*p) for p in raw]
+
+
+def encode_event(e: Event) -> tuple:
+    updates = tuple(
+        (u.at.timestamp(), u.status, tuple((s.audience, s.text) for s in u.segments), u.internal, u.line, u.revision)
+        for u in e.updates
+    )
+    approvals = tuple((a.role, a.by, _ts(a.at)) for a in e.approvals)
+    return (
+        e.id, e.path, e.title, e.kind, e.impact, e.components, updates, e.tags, approvals,
+        _ts(e.scheduled_start), _ts(e.scheduled_end), e.postmortem, _ts(e.next_update), _ts(e.eta), e.draft,
+    )  # fmt: skip
+
+
+_new = object.__new__
+_fromts = datetime.fromtimestamp
+
+
+def _dt(value: float | None) -> datetime | None:
+    return None if value is None else _fromts(value, UTC)
+
+
+def _segment(audience: int, text: str) -> Segment:
+    segment = _new(Segment)
+    segment.__dict__.update(audience=audience, text=text)
+    return segment
+
+
+def _update(raw: tuple) -> Update:
+    update = _new(Update)
+    update.__dict__.update(
+        at=_fromts(raw[0], UTC),
+        status=raw[1],
+        segments=tuple([_segment(a, t) for a, t in raw[2]]),
+        internal=raw[3],
+        line=raw[4],
+        revision=raw[5],
+    )
+    return update
+
+
+def decode_event(raw: tuple) -> Event:
+    """The Event ``encode_event`` was given (equal field by field), without running __init__."""
+    event = _new(Event)
+    event.__dict__.update(
+        id=raw[0], path=raw[1], title=raw[2], kind=raw[3], impact=raw[4],
+        components=tuple(tuple(c) for c in raw[5]),
+        updates=tuple([_update(u) for u in raw[6]]),
+        tags=tuple(raw[7]),
+        approvals=tuple(Approval(r, b, _dt(a)) for r, b, a in raw[8]),
+        scheduled_start=_dt(raw[9]), scheduled_end=_dt(raw[10]), postmortem=raw[11],
+        next_update=_dt(raw[12]), eta=_dt(raw[13]), draft=raw[14],
+    )  # fmt: skip
+    return event
+
+
+class ParseCache:
+    """Entries: key -> (encoded event or None, encoded problems, encoded lint problems)."""
+
+    def __init__(self, folder: Path | None, settings: str):
+        self.folder = folder
+        self.identity = f"{FORMAT}:{code_digest()}:{settings}"
+        self.entries: dict[str, Any] = {}
+        self.keep: set[str] | None = None
+        self.changed = False
+        if folder is not None:
+            try:
+                data = marshal.loads((folder / "parse.marshal").read_bytes())
+                if data.get("identity") == self.identity:
+                    self.entries = data["entries"]
+            except (OSError, ValueError, EOFError, TypeError, AttributeError):
+                self.entries = {}
+
+    def get(self, key: str) -> Any:
+        return self.entries.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        self.entries[key] = value
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the entries of ``keep`` (the files of this build); older ones are dropped."""
+        keep = self.keep if self.keep is not None else set(self.entries)
+        if self.folder is None:
+            return
+        if not self.changed and keep == self.entries.keys():
+            return
+        entries = {k: v for k, v in self.entries.items() if k in keep}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            target = self.folder / "parse.marshal"
+            tmp = target.with_name(f"parse.marshal.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps({"identity": self.identity, "entries": entries}))
+            os.replace(tmp, target)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower

@@ -1,0 +1,108 @@
+"""Keys of generated pages: a digest of every input a page's bytes depend on.
+
+A page whose key is the one recorded for the live site (and whose file is unchanged
+there) is neither rendered nor written again. An event's own inputs are the bytes of its
+file (its parse and its view for an audience are functions of them, the configured
+components and the default audience); a page also depends on the theme shell it is put
+into, the page templates, the site's name, address and components, and the audience.
+Pages that show "now" (component pages with uptime bars) have no key: they are rendered
+every time and written only if their bytes changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .model import Event
+from .parsecache import code_digest
+from .render import fastmd
+from .render.pages import PageSpec
+from .repository import file_digest
+
+if TYPE_CHECKING:
+    from .fastpages import Theme
+    from .plugin import StatusmarkPlugin
+
+VERSION = "1"
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "pages"
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def templates_digest(override_dir: str | None) -> str:
+    """The page templates: packaged ones and the site's overrides."""
+    parts = []
+    for folder in (PACKAGE_TEMPLATES, Path(override_dir) if override_dir else None):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                parts.append(f"{path.relative_to(folder)}\x1e{path.read_bytes().hex()}")
+    return _hash(*parts)
+
+
+class PageKeys:
+    def __init__(self, plugin: StatusmarkPlugin, theme: Theme):
+        self.plugin, self.theme = plugin, theme
+        site, options = plugin.site, plugin.renderer.options
+        self.common = _hash(
+            VERSION,
+            code_digest(),  # any change to Statusmark's code or templates
+            fastmd.VERSION,
+            templates_digest(plugin.override_dir),
+            site.name,
+            site.url,
+            repr(site.components),
+            repr(site.groups),
+            site.default_audience,
+            repr(options),
+        )
+        self.shells: dict[int, str] = {}
+
+    def _shell(self, src_uri: str) -> str:
+        depth = src_uri.count("/")
+        if depth not in self.shells:
+            self.shells[depth] = _hash(self.theme.shell_text(depth))
+        return self.shells[depth]
+
+    def of(self, spec: PageSpec) -> str | None:
+        context: dict[str, Any] = dict(spec.context)
+        renderer = self.plugin.renderer
+        now: tuple[Any, ...] = ()
+        if spec.template == "event.html":
+            digest = file_digest(context["event"].path)
+            if digest is None:
+                return None
+            return _hash(self.common, self._shell(spec.src_uri), spec.src_uri, spec.title, digest)
+        if spec.template == "history.html":
+            size = max(renderer.options.history_page_size, 1)
+            start = (context["number"] - 1) * size
+            events: Sequence[Event] = renderer.site.events[start : start + size]
+        elif spec.template == "component.html":
+            size = max(renderer.options.history_page_size, 1)
+            number = context.get("number", 1)
+            component = context["component"]
+            events = renderer.events_by_component.get(component.id, [])[(number - 1) * size : number * size]
+            if number == 1:  # the status and uptime bars: what "now" makes of the events
+                days, percent = renderer.uptime(component.id)
+                now = (renderer.now.isoformat(), renderer.statuses[component.id], repr(days), percent)
+        else:
+            return None
+        digests = [file_digest(e.path) for e in events]
+        if None in digests:
+            return None
+        return _hash(
+            self.common,
+            self._shell(spec.src_uri),
+            spec.src_uri,
+            spec.title,
+            context["number"],
+            context["count"],
+            *now,
+            *digests,
+        )

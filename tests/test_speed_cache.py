@@ -1,0 +1,105 @@
+"""Warm builds (parse cache, page keys, manifests) write exactly what a cold build writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from statusmark.cli import main
+
+from .conftest import write_repo
+from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
+from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING, tree_digest
+
+SITES = ("site", "site-semi-technical", "site-technical")
+NEW_UPDATE = "\n## 2026-11-23T11:50:00Z monitoring\n\n/// public\nA fix is rolling out.\n///\n\nOPS note.\n"
+
+
+def history_events(n: int) -> dict[str, str]:
+    return {
+        f"old/old-{i:02d}.md": f"---\ntitle: Old incident {i}\nimpact: minor\ncomponents: {{api: degraded_performance}}\n---\n\n"
+        f"## 2026-0{1 + i % 9}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z investigating\n\n/// public\nSlow {i}.\n///\n\nTech {i}.\n\n"
+        f"## 2026-0{1 + i % 9}-{1 + i % 28:02d}T{i % 24:02d}:30:00Z resolved\n\n/// public\nFixed {i}.\n///\n"
+        for i in range(n)
+    }
+
+
+def trees(root: Path) -> dict[str, dict[str, str]]:
+    return {name: tree_digest(root / name) for name in SITES}
+
+
+def build(root: Path) -> None:
+    assert main(["build", "-f", str(root / "mkdocs.yml"), "--audience", "all"]) == 0
+
+
+@pytest.fixture
+def repo(tmp_path: Path, fixed_now: str) -> Path:
+    files = {
+        "api-errors.md": OPEN_INCIDENT,
+        "cdn-slow.md": RESOLVED,
+        "db-upgrade.md": UPCOMING,
+        "login.md": CANARY_INCIDENT,
+        "upgrade.md": CANARY_MAINTENANCE,
+        **history_events(60),
+    }
+    write_repo(tmp_path / "repo", files)
+    return tmp_path / "repo"
+
+
+def cold_copy(repo: Path, where: Path) -> dict[str, dict[str, str]]:
+    """The same files built from nothing: no cache, no earlier site."""
+    shutil.copytree(repo, where, ignore=shutil.ignore_patterns("site", "site-*", ".statusmark-cache"))
+    build(where)
+    return trees(where)
+
+
+def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path):
+    build(repo)
+    cold = trees(repo)
+    assert (repo / ".statusmark-cache" / "parse.marshal").is_file()
+    page = repo / "site/incidents/old-03/index.html"
+    before = page.stat().st_mtime_ns
+    build(repo)
+    assert trees(repo) == cold
+    assert page.stat().st_mtime_ns == before  # unchanged pages are not rewritten
+
+
+def test_warm_build_after_an_appended_update_equals_a_cold_build(repo: Path, tmp_path: Path):
+    build(repo)
+    incident = repo / "incidents" / "api-errors.md"
+    incident.write_text(incident.read_text() + NEW_UPDATE)
+    build(repo)
+    warm = trees(repo)
+    assert "A fix is rolling out." in (repo / "site/incidents/api-errors/index.html").read_text()
+    assert "OPS note." not in (repo / "site/incidents/api-errors/index.html").read_text()
+    assert warm == cold_copy(repo, tmp_path / "cold")
+
+
+def test_warm_build_after_adding_and_removing_events_equals_a_cold_build(repo: Path, tmp_path: Path):
+    build(repo)
+    (repo / "incidents" / "old" / "old-05.md").unlink()
+    (repo / "incidents" / "new-one.md").write_text(RESOLVED.replace("Slow file downloads", "New one").lstrip())
+    build(repo)
+    assert not (repo / "site/incidents/old-05").exists()
+    assert (repo / "site/incidents/new-one/index.html").is_file()
+    assert trees(repo) == cold_copy(repo, tmp_path / "cold")
+
+
+def test_a_file_edited_in_the_live_site_is_rewritten(repo: Path):
+    build(repo)
+    cold = trees(repo)
+    page = repo / "site-technical/incidents/cdn-slow/index.html"
+    page.write_text("tampered")
+    build(repo)
+    assert trees(repo) == cold
+
+
+def test_no_cache_builds_the_same_site(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    build(repo)
+    cached = trees(repo)
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", "off")
+    other = tmp_path / "nocache"
+    shutil.copytree(repo, other, ignore=shutil.ignore_patterns("site", "site-*", ".statusmark-cache"))
+    build(other)
+    assert trees(other) == cached and not (other / ".statusmark-cache").exists()
