@@ -43,6 +43,9 @@ def test_history_feed(site: Path, name: str):
     assert "We found the cause" in content and "Some requests to the API" in content
     assert "db-primary" not in content and "database behind" not in content
     assert feed.entries[0].title == "Elevated error rates on the API"  # newest update first
+    assert "Next update expected by" in content and "12:30" in content  # next_update of the open incident
+    cdn = entries["https://status.test.example/incidents/cdn-slow/"].content[0].value
+    assert "Next update expected" not in cdn  # a closed event promises nothing
 
 
 def test_atom_updated_is_the_latest_update(site: Path):

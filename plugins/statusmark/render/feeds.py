@@ -106,6 +106,11 @@ def _timeline_html(event: Event, render: Callable[[str], str]) -> str:
     parts = []
     if event.is_maintenance and event.scheduled_start and event.scheduled_end:
         parts.append(f"<p>Scheduled {escape(human(event.scheduled_start))} to {escape(human(event.scheduled_end))}</p>")
+    if not event.closed:
+        expected = [f"Next update expected by {escape(human(event.next_update))}"] if event.next_update else []
+        expected += [f"Expected resolution {escape(human(event.eta))}"] if event.eta else []
+        if expected:
+            parts.append(f"<p>{' · '.join(expected)}</p>")
     for update in reversed(event.updates):
         label = escape(UPDATE_LABELS.get(update.status, update.status))
         parts.append(f"<p><strong>{label}</strong> - {escape(human(update.at))}</p>{render(update.text)}")
