@@ -37,13 +37,37 @@ class _Open:
     lines: list[str]
 
 
+# A line break, then what starts a marked line. Starting with a literal lets the regex
+# engine skip from line break to line break (``^`` with MULTILINE tries every position).
+_MARKS = re.compile(r"\n(?:##|///|[^\S\n]{0,3}(?:```|~~~))")
+
+
+def marked_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines that can change how a body parses: fences, ``##`` and ``///`` lines.
+
+    Every other line is text wherever it stands, so parsers step from mark to mark and
+    take the lines between them whole. One regex pass over the joined lines; ``lines``
+    come from ``splitlines`` and hold no line break of their own.
+    """
+    text = "\n" + "\n".join(lines)
+    found: list[int] = []
+    line, pos = -1, 0  # the line that starts after the line break at ``pos``
+    for match in _MARKS.finditer(text):
+        start = match.start() + 1
+        line += text.count("\n", pos, start)
+        pos = start
+        found.append(line)
+    return found
+
+
 def split_blocks(
-    lines: list[str], first_line: int, default_audience: int, path: str
+    lines: list[str], first_line: int, default_audience: int, path: str, marks: list[int] | None = None
 ) -> tuple[tuple[Segment, ...], list[Problem]]:
     """Split ``lines`` (an update's body, starting at file line ``first_line``).
 
     Text outside any block belongs to ``default_audience``. Code fences are respected:
-    a ``///`` inside a fenced code block is text, not a fence of ours.
+    a ``///`` inside a fenced code block is text, not a fence of ours. ``marks`` are the
+    ``marked_lines`` of ``lines``, when the caller has them.
     """
     segments: list[Segment] = []
     problems: list[Problem] = []
@@ -58,9 +82,13 @@ def split_blocks(
             segments.append(Segment(default_audience, text))
         loose.clear()
 
-    for offset, line in enumerate(lines):
-        lineno = first_line + offset
+    taken = 0  # lines before this index are in a segment, a block or loose text already
+    for offset in marked_lines(lines) if marks is None else marks:
         target = block.lines if block else loose
+        target.extend(lines[taken:offset])  # plain text, wherever it stands
+        taken = offset + 1
+        line = lines[offset]
+        lineno = first_line + offset
         marker = fence_marker(line)
         if fence is not None:
             target.append(line)
@@ -114,6 +142,7 @@ def split_blocks(
             block = _Open(AUDIENCES.index(name), lineno, [])
             continue
         target.append(line)
+    (block.lines if block else loose).extend(lines[taken:])
     if block is not None:
         problems.append(
             Problem(

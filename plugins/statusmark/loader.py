@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .audience import closes, fence_marker, split_blocks
+from .audience import closes, fence_marker, marked_lines, split_blocks
 from .errors import Problem
+from .frontmatter import read_simple
 from .model import (
     COMPONENT_STATUSES,
     IMPACTS,
@@ -130,11 +132,13 @@ def parse_event(
         )
         return None, problems
     front, body, body_line = split
-    try:
-        meta = yaml.load("\n".join(front), Loader=_Loader)
-    except yaml.YAMLError as error:
-        problems.append(_yaml_problem(error, "\n".join(front), path))
-        return None, problems
+    meta = read_simple(front)  # the common shape, without a YAML parser; else YAML itself
+    if meta is None:
+        try:
+            meta = yaml.load("\n".join(front), Loader=_Loader)
+        except yaml.YAMLError as error:
+            problems.append(_yaml_problem(error, "\n".join(front), path))
+            return None, problems
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -352,7 +356,9 @@ def parse_updates(
     other = INCIDENT_STATUSES if kind == "maintenance" else MAINTENANCE_STATUSES
     headings: list[tuple[int, str]] = []  # (index in body, heading text)
     fence: str | None = None
-    for index, line in enumerate(body):
+    marks = marked_lines(body)  # the only lines that can open, close or start anything
+    for index in marks:
+        line = body[index]
         marker = fence_marker(line)
         if fence is not None:
             if closes(marker, fence):
@@ -415,7 +421,8 @@ def parse_updates(
                 problems.append(
                     Problem(path, lineno, "update status", f"expected one of {', '.join(statuses)}; got {status!r}")
                 )
-        segments, block_problems = split_blocks(body[index + 1 : end], lineno + 1, default_audience, path)
+        inside = [m - index - 1 for m in marks[bisect_right(marks, index) : bisect_left(marks, end)]]
+        segments, block_problems = split_blocks(body[index + 1 : end], lineno + 1, default_audience, path, inside)
         problems.extend(block_problems)
         if not any(s.text.strip() for s in segments):
             problems.append(

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -185,19 +187,21 @@ def load_events_linted(
     return events, problems, lint_found, cache
 
 
-def _parse_all(missing: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any, Any]]:
-    """Parse and lint files, in worker processes when there are many; results in input order."""
+def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[tuple[Any, Any, Any]]:
+    """Parse and lint files, in worker processes when there are many; results in input order.
+
+    Workers take small chunks in turn, and results stream back as chunks finish, so the
+    caller decodes one chunk while the workers parse the next: no core waits for another.
+    """
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
     if workers < 2 or len(missing) < PARALLEL_FROM or threading.active_count() > 1 or not _can_fork():
-        return _parse_chunk(missing, job)
-    size = -(-len(missing) // workers)
+        yield from _parse_chunk(missing, job)
+        return
+    size = max(50, -(-len(missing) // (workers * 8)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
-    with ProcessPoolExecutor(max_workers=len(chunks) - 1, mp_context=get_context("fork")) as pool:
-        futures = [pool.submit(_parse_chunk, chunk, job) for chunk in chunks[1:]]
-        results = _parse_chunk(chunks[0], job)  # this process takes a share too
-        for future in futures:
-            results += future.result()
-    return results
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        for results in pool.map(_parse_chunk, chunks, repeat(job)):
+            yield from results
 
 
 def _can_fork() -> bool:
