@@ -252,3 +252,22 @@ def test_property_no_text_reaches_a_lower_tier(tmp_path_factory, case):
     assert main(["build", "-f", str(config), "--audience", "all"]) == 0
     assert leaks(root / "site", canaries["semi"] + canaries["tech"]) == []
     assert leaks(root / "site-semi-technical", canaries["tech"]) == []
+
+
+def test_each_block_renders_on_its_own():
+    # Joined first, the semi-technical list and the technical list would merge into one
+    # loose list (items wrapped in <p>) for technical readers only.
+    from statusmark.render.markdown import render_update
+
+    text = (
+        "---\ntitle: T\n---\n\n## 2026-11-20T10:00:00Z investigating\n\n/// public\nWe are on it.\n///\n\n"
+        "/// semi-technical\nFor customers:\n\n- retry\n- nothing lost\n///\n\n- pool 440/500\n- queue 888\n"
+    )
+    event, problems = parse_event(text, "t", "t.md", set())
+    assert problems == [] and event is not None
+    tech = view_event(event, TECHNICAL).updates[0]
+    assert render_update(tech) == (
+        "<p>We are on it.</p>\n<p>For customers:</p>\n<ul>\n<li>retry</li>\n<li>nothing lost</li>\n</ul>\n"
+        "<ul>\n<li>pool 440/500</li>\n<li>queue 888</li>\n</ul>"
+    )
+    assert render_update(view_event(event, PUBLIC).updates[0]) == "<p>We are on it.</p>"

@@ -65,6 +65,11 @@ EXAMPLES = [
     "| a | b |\n|---|---|\n| 1 | 2 |",
     "   leading",
     "```\ncode\n```\ntext right after",
+    "Next:\n\n1. a\n2. b\n\n- c\n- d\n\ntext",
+    "- a\n\n1. b\n\n- c",
+    "1. a\n\n- b\n\n1. c\n2. d",
+    "- a\n\n1. b\n\n2. c",
+    "1. a\n\n- b\n- c\n\n- d",
 ]
 
 
@@ -73,6 +78,13 @@ def test_examples_render_like_python_markdown():
         plain = render_plain(text)
         if plain is not None:
             assert plain == render_python_markdown(text), text
+
+
+def test_a_numbered_then_a_bulleted_list_take_the_fast_path():
+    # With sane_lists they stay two lists; two of a kind in a row would merge (declined).
+    text = "Next steps:\n\n1. fix\n2. confirm\n\n- pool 245/500\n- queue 305"
+    assert render_plain(text) == render_python_markdown(text)
+    assert render_plain("- a\n\n- b") is None and render_plain("1. a\n\n2. b") is None
 
 
 _pieces = st.sampled_from(

@@ -10,7 +10,7 @@ import jinja2
 
 from ..audience import view_event
 from ..model import AUDIENCES, Event, Site, Update
-from ..render.markdown import render_markdown
+from ..render.markdown import render_update
 from ..status import IMPACT_LABELS, STATUS_LABELS, UPDATE_LABELS
 from .message import Message
 
@@ -99,7 +99,7 @@ class Composer:
             "status_label": UPDATE_LABELS.get(update.status, update.status),
             "components": affected,
             "text": text,
-            "html": render_markdown(text),
+            "html": render_update(shown),
             "first_sentence": _first_sentence(text),
             "at": _when(update.at),
             "window": f"{_when(event.scheduled_start)} to {_when(event.scheduled_end)}"

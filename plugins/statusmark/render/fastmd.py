@@ -15,7 +15,8 @@ The subset is deliberately narrow and every rule errs towards "not plain":
   not at the start of a line;
 - no tabs, no leading or trailing blanks on a line outside code, no emphasis, links,
   HTML, escapes, attribute lists, tables, headings, rules or block quotes, and no two
-  lists in a row (Python-Markdown would merge them into one loose list).
+  lists of the same kind in a row (Python-Markdown would merge them into one loose
+  list; with ``sane_lists`` a bulleted and a numbered list stay two lists).
 
 ``tests/test_speed_fastmd.py`` checks it against Python-Markdown on generated text and
 on fuzzed input; bump ``VERSION`` whenever the output of either path may change.
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-VERSION = "1"
+VERSION = "2"
 
 # Characters that never appear in plain text outside a code span.
 _UNSAFE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|[*\[\]\\{}|~\t\x02\x03]|&(?! )|<(?! )")
@@ -109,7 +110,7 @@ def render_plain(text: str) -> str | None:
         return None
     lines = text.split("\n")
     out: list[str] = []
-    previous_list = False
+    previous_list = ""  # the kind of list the previous block was ("ul", "ol"), if it was one
     index, count = 0, len(lines)
     try:
         while index < count:
@@ -133,7 +134,7 @@ def render_plain(text: str) -> str | None:
                 lang = opened.group(1)
                 head = f'<pre><code class="language-{lang}">' if lang else "<pre><code>"
                 out.append(f"{head}{code}</code></pre>")
-                previous_list = False
+                previous_list = ""
                 index = end + 1
                 continue
             end = index
@@ -142,14 +143,14 @@ def render_plain(text: str) -> str | None:
                     raise _NotPlain
                 end += 1
             block = lines[index:end]
-            if _UL_ITEM.match(block[0]) or _OL_ITEM.match(block[0]):
-                if previous_list:
+            kind = "ul" if _UL_ITEM.match(block[0]) else "ol" if _OL_ITEM.match(block[0]) else ""
+            if kind:
+                if previous_list == kind:
                     raise _NotPlain
                 out.append(_list(block))
-                previous_list = True
             else:
                 out.append(_paragraph(block))
-                previous_list = False
+            previous_list = kind
             index = end
     except _NotPlain:
         return None

@@ -9,7 +9,7 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
-from ..model import Event, Site
+from ..model import Event, Site, Update
 from ..status import UPDATE_LABELS
 from .timefmt import human
 
@@ -22,7 +22,7 @@ Cached = Callable[[tuple[Any, ...], Sequence[Event], Callable[[], dict[str, str]
 
 def feed_files(
     site: Site,
-    render_markdown: Callable[[str], str],
+    render_update: Callable[[Update], str],
     max_entries: int = MAX_ENTRIES,
     cached: Cached | None = None,
 ) -> dict[str, str]:
@@ -44,7 +44,7 @@ def feed_files(
         newest = sorted(events, key=lambda e: (e.updated_at, e.id), reverse=True)[:max_entries]
 
         def make(newest: list[Event] = newest, prefix: str = prefix, title: str = title) -> dict[str, str]:
-            return _pair(site, newest, prefix, title, render_markdown, entries)
+            return _pair(site, newest, prefix, title, render_update, entries)
 
         if cached is None:
             files |= make()
@@ -58,7 +58,7 @@ def _pair(
     newest: list[Event],
     prefix: str,
     title: str,
-    render: Callable[[str], str],
+    render: Callable[[Update], str],
     entries: dict[str, FeedEntry],
 ) -> dict[str, str]:
     out = {}
@@ -88,7 +88,7 @@ def _pair(
     return out
 
 
-def _entry(site: Site, event: Event, render: Callable[[str], str]) -> FeedEntry:
+def _entry(site: Site, event: Event, render: Callable[[Update], str]) -> FeedEntry:
     url = f"{site.url}incidents/{event.id}/"
     entry = FeedEntry()
     entry.id(url)
@@ -102,7 +102,7 @@ def _entry(site: Site, event: Event, render: Callable[[str], str]) -> FeedEntry:
     return entry
 
 
-def _timeline_html(event: Event, render: Callable[[str], str]) -> str:
+def _timeline_html(event: Event, render: Callable[[Update], str]) -> str:
     parts = []
     if event.is_maintenance and event.scheduled_start and event.scheduled_end:
         parts.append(f"<p>Scheduled {escape(human(event.scheduled_start))} to {escape(human(event.scheduled_end))}</p>")
@@ -113,5 +113,5 @@ def _timeline_html(event: Event, render: Callable[[str], str]) -> str:
             parts.append(f"<p>{' · '.join(expected)}</p>")
     for update in reversed(event.updates):
         label = escape(UPDATE_LABELS.get(update.status, update.status))
-        parts.append(f"<p><strong>{label}</strong> - {escape(human(update.at))}</p>{render(update.text)}")
+        parts.append(f"<p><strong>{label}</strong> - {escape(human(update.at))}</p>{render(update)}")
     return "\n".join(parts)

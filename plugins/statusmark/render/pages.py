@@ -28,7 +28,7 @@ from ..status import (
     uptime_days,
     uptime_percent,
 )
-from .markdown import render_markdown
+from .markdown import render_markdown, render_update
 from .timefmt import human, iso, time_tag
 
 
@@ -91,7 +91,7 @@ class PageRenderer:
             auto_reload=False,  # one build: no need to stat every template at every use
         )
         self.env.globals.update(
-            time_tag=time_tag, iso=iso, human=human, markdown=render_markdown,
+            time_tag=time_tag, iso=iso, human=human, markdown=render_markdown, update_html=render_update,
             status_label=STATUS_LABELS, update_label=UPDATE_LABELS, impact_label=IMPACT_LABELS,
             audience=AUDIENCES[options.audience], history_src=history_src, component_src=component_src,
         )  # fmt: skip
