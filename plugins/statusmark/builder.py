@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import pickle
 import re
 import shutil
+import threading
+import traceback
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +22,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
+from . import plugin as plugin_module
 from .config import line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
@@ -76,56 +84,144 @@ def check(config_file: Path) -> tuple[Site, list[Problem]]:
     return plugin.load(config)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """Where one audience's site is built (staging) and published (final)."""
+
+    audience: str
+    final: Path
+    staging: Path
+    manifest_path: Path | None
+
+
 def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     """Build each audience into a staging folder; only when all succeed, publish them.
 
     With the cache folder holding the manifest of a live site, its staging folder gets
     only the files that changed (see ``output``); otherwise the whole site, swapped in.
+    Audiences are built side by side, one process each, when the machine has cores to
+    spare: each is a whole MkDocs build with long single-threaded stretches.
     """
     audiences = list(audiences)
     site, problems = check(config_file)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))
     cache = cache_dir(config_file)
-    staged: dict[Path, Path] = {}  # final folder -> staging folder, in audience order
-    outputs: dict[Path, tuple[Output | None, Path | None]] = {}
+    plans: list[_Plan] = []
     try:
         for audience in audiences:
             config = load_mkdocs_config(config_file)
-            plugin = plugin_of(config)
             final = (
                 Path(config.site_dir).resolve()
                 if audience == "public"
-                else audience_site_dir(config, plugin.config, audience)
+                else audience_site_dir(config, plugin_of(config).config, audience)
             )
             _refuse_nesting(config, final, audience)
             staging = final.with_name(final.name + ".statusmark-new")
             shutil.rmtree(staging, ignore_errors=True)
-            staged[final] = staging
             manifest_path = cache / "manifests" / f"{_short(str(final))}.json" if cache else None
-            # MkDocs reuses plugin instances across config loads: hand over, then take back.
-            plugin.preloaded, plugin.audience_override = (site, problems), audience
-            plugin.site_dir_override = str(staging)
-            plugin.previous = Manifest.load(manifest_path, final) if manifest_path else None
-            try:
-                with _quiet("mkdocs.commands.build", "mkdocs.structure"):
-                    mkdocs_build(config)
-                outputs[final] = (plugin.output, manifest_path)
-            finally:
-                plugin.preloaded = plugin.audience_override = plugin.site_dir_override = None
-                plugin.previous = plugin.output = None
+            plans.append(_Plan(audience, final, staging, manifest_path))
+        built = _build_all(config_file, plans, (site, problems))
     except (PluginError, Abort) as error:
-        for staging in staged.values():
-            shutil.rmtree(staging, ignore_errors=True)
+        _discard(plans)
         raise ConfigFileError(str(error)) from None
     except BaseException:
-        for staging in staged.values():
-            shutil.rmtree(staging, ignore_errors=True)
+        _discard(plans)
         raise
-    for final, staging in staged.items():
-        output, manifest_path = outputs[final]
-        publish(staging, final, output, manifest_path)
-    return {audience: final for audience, final in zip(audiences, staged)}
+    for plan, keys in zip(plans, built):
+        previous = Manifest.load(plan.manifest_path, plan.final) if plan.manifest_path else None
+        output = Output(plan.staging, previous)
+        output.keys = keys
+        publish(plan.staging, plan.final, output, plan.manifest_path)
+    return {plan.audience: plan.final for plan in plans}
+
+
+def _discard(plans: list[_Plan]) -> None:
+    for plan in plans:
+        shutil.rmtree(plan.staging, ignore_errors=True)
+
+
+_PARSED: tuple[Site, list[Problem]] | None = None  # what forked audience builds start from
+SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests compare both ways)
+
+
+def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[dict[str, str]]:
+    """Run each plan's build; the generated files' keys of each, in plan order."""
+    global _PARSED
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    # Forking a process that runs other threads is unsafe: one after the other there.
+    if (
+        not SIDE_BY_SIDE
+        or len(plans) < 2
+        or cores < 2
+        or "fork" not in get_all_start_methods()
+        or threading.active_count() > 1
+    ):
+        return [_build_one(config_file, plan, parsed) for plan in plans]
+    _PARSED = parsed
+    try:
+        with ProcessPoolExecutor(max_workers=len(plans), mp_context=get_context("fork")) as pool:
+            share = max(1, cores // len(plans))
+            futures = [pool.submit(_build_in_child, config_file, plan, share) for plan in plans]
+            results = [future.result() for future in futures]
+    finally:
+        _PARSED = None
+    built = []
+    for keys, records, error in results:
+        for record in records:  # the child's warnings and errors, told here as if logged here
+            logging.getLogger(record.name).handle(record)
+        if error is not None:
+            raise error
+        built.append(keys)
+    return built
+
+
+def _build_in_child(
+    config_file: Path, plan: _Plan, page_workers: int
+) -> tuple[dict[str, str], list[logging.LogRecord], BaseException | None]:
+    """One audience's build in a forked process: its keys, what it logged, how it failed."""
+    assert _PARSED is not None
+    plugin_module.PAGE_WORKERS = page_workers
+    kept = _Keep()
+    root = logging.getLogger()
+    root.addHandler(kept)  # instead of printing here (lost where stderr is captured), hand them over
+    try:
+        return _build_one(config_file, plan, _PARSED), kept.records, None
+    except Exception as error:  # raised in the parent, after what was logged before it
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = RuntimeError("".join(traceback.format_exception(error)))
+        return {}, kept.records, error
+    finally:
+        root.removeHandler(kept)
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args, record.exc_info = record.getMessage(), None, None  # plain, picklable
+        self.records.append(record)
+
+
+def _build_one(config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]]) -> dict[str, str]:
+    config = load_mkdocs_config(config_file)
+    plugin = plugin_of(config)
+    # MkDocs reuses plugin instances across config loads: hand over, then take back.
+    plugin.preloaded, plugin.audience_override = parsed, plan.audience
+    plugin.site_dir_override = str(plan.staging)
+    plugin.previous = Manifest.load(plan.manifest_path, plan.final) if plan.manifest_path else None
+    try:
+        with _quiet("mkdocs.commands.build", "mkdocs.structure"):
+            mkdocs_build(config)
+        assert plugin.output is not None
+        return plugin.output.keys
+    finally:
+        plugin.preloaded = plugin.audience_override = plugin.site_dir_override = None
+        plugin.previous = plugin.output = None
 
 
 def _short(text: str) -> str:

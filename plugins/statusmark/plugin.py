@@ -39,7 +39,7 @@ from .render.api import api_files
 from .render.badge import badge_files
 from .render.calendar import maintenance_calendar
 from .render.feeds import feed_files
-from .render.markdown import render_markdown
+from .render.markdown import render_update
 from .render.pages import PageOptions, PageRenderer, PageSpec, url_for
 from .render.theme_fixes import fix_theme_markup
 from .repository import file_digest, load_site
@@ -153,7 +153,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         statuses = self.renderer.statuses
         maintenance = [e for e in self.site.events if e.is_maintenance]
         outputs = {
-            **feed_files(self.site, render_markdown, cached=self._cached_pair),
+            **feed_files(self.site, render_update, cached=self._cached_pair),
             **api_files(self.site, self.now),
             **badge_files(self.site, self.renderer.indicator, statuses),
             "maintenance.ics": self.data_cache.get_or_make(
@@ -236,8 +236,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             found = []
             for event in newest:
                 text = "".join(
-                    f"<p>{UPDATE_LABELS.get(u.status, u.status)}</p>{render_markdown(u.text)}"
-                    for u in reversed(event.updates)
+                    f"<p>{UPDATE_LABELS.get(u.status, u.status)}</p>{render_update(u)}" for u in reversed(event.updates)
                 )
                 found.append(
                     {"location": url_for(f"incidents/{event.id}.md", use_urls), "title": event.title, "text": text}
@@ -302,12 +301,13 @@ def _linked_pages(docs_dir: Path) -> set[str]:
 
 _JOB: tuple[Any, ...] | None = None  # what forked workers render (set just before they start)
 PARALLEL_PAGES = 300  # pages to write before worker processes pay for themselves
+PAGE_WORKERS: int | None = None  # processes that render pages; None: one per core (builder sets it)
 
 
 def render_pages(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: list[Any]) -> None:
     """Render and write pages; with many, one share per core, in forked worker processes."""
     global _JOB
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
+    workers = PAGE_WORKERS or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
     # Forking a process that runs other threads (``mkdocs serve``'s server) is unsafe: serial there.
     if (
         workers < 2
