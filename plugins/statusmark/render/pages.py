@@ -6,6 +6,7 @@ filtered Site, the clock and where each page lives.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from ..status import (
     uptime_days,
     uptime_percent,
 )
+from .fastevent import TEMPLATES, event_body, event_summary
 from .markdown import render_markdown, render_update
 from .timefmt import human, iso, time_tag
 
@@ -96,6 +98,8 @@ class PageRenderer:
             audience=AUDIENCES[options.audience], history_src=history_src, component_src=component_src,
         )  # fmt: skip
         self._summaries: dict[tuple[str, str, str], str] = {}
+        # Event pages and lines are written without Jinja unless the site overrides their templates.
+        self.fast_events = not override_dir or not any(os.path.exists(os.path.join(override_dir, t)) for t in TEMPLATES)
         self._uptimes: dict[str, tuple[list[Any], float]] = {}
 
     # Derived once per site, shared by every page.
@@ -144,6 +148,8 @@ class PageRenderer:
         """
         key = (event.id, link("index.md"), link(f"incidents/{event.id}.md"))
         found = self._summaries.get(key)
+        if found is None and self.fast_events:
+            found = self._summaries[key] = event_summary(event, link)
         if found is None:
             macros = self.env.get_template("_macros.html").module
             found = self._summaries[key] = str(macros.event_summary(event, link, self.site))  # type: ignore[attr-defined]
@@ -188,6 +194,8 @@ class PageRenderer:
             return _relative(target, here)
 
         context = dict(spec.context)
+        if spec.template == "event.html" and self.fast_events:
+            return event_body(context["event"], self.site, link)
         context.update(page=spec, link=link, site=self.site, r=self, now=self.now)
         size = max(self.options.history_page_size, 1)
         if spec.template == "history.html":

@@ -1,0 +1,103 @@
+"""Event pages and lines written without Jinja are the bytes the templates render."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from statusmark.fastview import view_site
+from statusmark.loader import parse_event
+from statusmark.model import AUDIENCES, Component, Site
+from statusmark.render.pages import PageOptions, PageRenderer
+
+from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
+from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING
+from .test_speed_fastmd import _gen_corpus
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+COMPONENTS = (
+    Component("api", "Public API & <friends>", group="Product"),
+    Component("dashboard", "Dashboard", group="Product"),
+    Component("database", "Data storage", group="Infrastructure"),
+    Component("cdn", "File delivery", group="Infrastructure"),
+)
+EDGE = """
+---
+title: 'Errors on "orders" & <refunds>'
+impact: critical
+tags: [a&b, "<x>"]
+postmortem: https://example.com/pm?a=1&b="2"
+next_update: 2026-11-23T13:00:00Z
+eta: 2026-11-23T15:00:00Z
+components: {api: major_outage, cdn: degraded_performance}
+---
+
+## 2026-11-23T10:00:00Z investigating
+
+/// public
+We're *looking* at <it> & more.
+///
+
+Internal detail.
+
+## 2026-11-23T10:30:00Z identified (internal)
+
+Only engineers.
+"""
+
+
+def renderers(site: Site, level: int) -> tuple[PageRenderer, PageRenderer]:
+    view = view_site(site, level)
+    fast = PageRenderer(view, NOW, PageOptions(level))
+    slow = PageRenderer(view, NOW, PageOptions(level))
+    slow.fast_events = False
+    return fast, slow
+
+
+def events_of(texts: dict[str, str]) -> list:
+    known = {c.id for c in COMPONENTS}
+    events = []
+    for name, text in texts.items():
+        event, problems = parse_event(textwrap.dedent(text).lstrip("\n"), name, f"{name}.md", known)
+        assert event is not None and not [p for p in problems if p.severity == "error"], problems
+        events.append(event)
+    return events
+
+
+@pytest.mark.parametrize("level", range(len(AUDIENCES)))
+def test_edge_cases_render_the_same_either_way(level: int):
+    events = events_of(
+        {"edge": EDGE, "open": OPEN_INCIDENT, "resolved": RESOLVED, "upcoming": UPCOMING}
+        | {"canary": CANARY_INCIDENT, "maint": CANARY_MAINTENANCE}
+    )
+    site = Site("S", "https://s.example/", COMPONENTS, tuple(events))
+    fast, slow = renderers(site, level)
+    specs = [s for s in fast.specs() if s.template == "event.html"]
+    assert len(specs) >= 5
+    for spec in specs:
+        assert fast.render(spec) == slow.render(spec), spec.src_uri
+    for spec in fast.specs():  # history and component pages: their event lines
+        assert fast.render(spec) == slow.render(spec), spec.src_uri
+
+
+def test_generated_events_render_the_same_either_way(tmp_path: Path):
+    corpus = _gen_corpus()
+    paths = corpus.generate(120, tmp_path / "corpus", seed=11)
+    components = tuple(Component(cid, name, group=group) for cid, name, group, *_ in corpus.components())
+    known = {c.id for c in components}
+    events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
+    site = Site("Bench", "https://b.example/", components, events)
+    for level in range(len(AUDIENCES)):
+        fast, slow = renderers(site, level)
+        for spec in fast.specs():
+            assert fast.render(spec) == slow.render(spec), spec.src_uri
+
+
+def test_an_overridden_template_is_used(tmp_path: Path):
+    (tmp_path / "event.html").write_text("custom {{ event.title }}")
+    site = Site("S", "https://s.example/", COMPONENTS, tuple(events_of({"open": OPEN_INCIDENT})))
+    renderer = PageRenderer(site, NOW, PageOptions(2), str(tmp_path))
+    spec = next(s for s in renderer.specs() if s.template == "event.html")
+    assert not renderer.fast_events and renderer.render(spec) == "custom Elevated error rates on the API"
