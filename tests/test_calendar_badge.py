@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 from statusmark.cli import main
 
@@ -71,3 +73,74 @@ def test_component_badges(site: Path, component: str, message: str):
     assert endpoint["message"] == message and endpoint["schemaVersion"] == 1
     svg = ET.fromstring((site / "site" / "components" / component / "badge.svg").read_text())
     assert message in svg.get("aria-label")
+
+
+def _reference_calendar(site) -> bytes:
+    """The calendar as the icalendar library writes it (how Statusmark wrote it before)."""
+    from urllib.parse import urlparse
+
+    from icalendar import Event as CalendarEvent
+    from statusmark.render.calendar import sequence
+    from statusmark.status import UPDATE_LABELS
+
+    host = urlparse(site.url).hostname or "statusmark"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Statusmark//Maintenance calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{site.name} maintenance")
+    for event in sorted((e for e in site.events if e.is_maintenance), key=lambda e: (e.scheduled_start, e.id)):
+        names = {c.id: c.name for c in site.components}
+        affected = ", ".join(names.get(cid, cid) for cid in event.component_ids)
+        item = CalendarEvent()
+        item.add("uid", f"{event.id}@{host}")
+        item.add("dtstamp", event.updated_at)
+        item.add("dtstart", event.scheduled_start)
+        item.add("dtend", event.scheduled_end)
+        item.add("sequence", sequence(event))
+        item.add("summary", event.title)
+        item.add(
+            "description", f"{UPDATE_LABELS[event.status]}. Affects: {affected}.\n\n{event.updates[-1].text}".strip()
+        )
+        item.add("url", f"{site.url}incidents/{event.id}/")
+        item.add("status", "CONFIRMED")
+        calendar.add_component(item)
+    return calendar.to_ical()
+
+
+_awkward = (
+    st.lists(st.sampled_from(list("ab ,;\\:\n^\"'é日😀") + ["\r\n", "x" * 40]), min_size=1, max_size=30)
+    .map("".join)
+    .filter(lambda t: t.strip())
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=_awkward, body=_awkward)
+def test_calendar_reads_back_like_the_one_icalendar_writes(title: str, body: str):
+    from statusmark.model import Component, Event, Segment, Site, Update
+    from statusmark.render.calendar import maintenance_calendar
+
+    at = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    updates = (
+        Update(at, "scheduled", (Segment(0, "Planned."),)),
+        Update(at.replace(hour=11), "in_progress", (Segment(0, body),)),
+    )
+    event = Event("m1", "m1.md", title, "maintenance", "maintenance", (("api", "under_maintenance"),), updates,
+                  scheduled_start=at.replace(hour=12), scheduled_end=at.replace(hour=13))  # fmt: skip
+    site = Site("Example", "https://s.example/", (Component("api", "API, v2; \\ new"),), (event,))
+    ours = maintenance_calendar(site).encode("utf-8")
+    assert all(len(line) <= 75 for line in ours.split(b"\r\n")) and ours.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in ours.replace(b"\r\n", b"")
+    mine, theirs = Calendar.from_ical(ours), Calendar.from_ical(_reference_calendar(site))
+    assert mine.to_ical() == theirs.to_ical()  # the same properties and values, however folded
+    (vevent,) = mine.walk("VEVENT")
+    assert str(vevent["summary"]) == title.replace("\r\n", "\n")
+
+
+def test_calendar_name_is_escaped_text():
+    from statusmark.model import Site
+    from statusmark.render.calendar import maintenance_calendar
+
+    ics = maintenance_calendar(Site("Acme, Inc; EU", "https://s.example/", (), ()))
+    assert "\r\nX-WR-CALNAME:Acme\\, Inc\\; EU maintenance\r\n" in ics

@@ -1,14 +1,22 @@
-"""/maintenance.ics: every scheduled maintenance as an RFC 5545 event (icalendar)."""
+"""/maintenance.ics: every scheduled maintenance as an RFC 5545 event.
+
+Written directly: the calendar has one fixed shape (a VCALENDAR of VEVENTs with UTC
+times, text and a URL), and the icalendar library spent ~0.6 s per audience building
+and folding it at 10,000 events. Text is escaped (RFC 5545 3.3.11) and lines folded at
+75 octets (3.1) as icalendar does, properties in the order it writes them;
+``tests/test_calendar_badge.py`` reads the file back with icalendar and compares it with
+what icalendar itself writes.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlparse
-
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
 from ..model import Event, Site
 from ..status import UPDATE_LABELS
+
+CRLF = "\r\n"
 
 
 def sequence(event: Event) -> int:
@@ -21,25 +29,66 @@ def sequence(event: Event) -> int:
 
 def maintenance_calendar(site: Site) -> str:
     host = urlparse(site.url).hostname or "statusmark"
-    calendar = Calendar()
-    calendar.add("prodid", "-//Statusmark//Maintenance calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{site.name} maintenance")
+    names = {c.id: c.name for c in site.components}
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Statusmark//Maintenance calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:" + text(f"{site.name} maintenance"),
+    ]
     for event in sorted((e for e in site.events if e.is_maintenance), key=lambda e: (e.scheduled_start, e.id)):
         assert event.scheduled_start and event.scheduled_end
-        names = {c.id: c.name for c in site.components}
         affected = ", ".join(names.get(cid, cid) for cid in event.component_ids)
         latest = event.updates[-1].text if event.updates else ""
-        item = CalendarEvent()
-        item.add("uid", f"{event.id}@{host}")
-        item.add("dtstamp", event.updated_at)  # never the clock: rebuilds stay byte-identical
-        item.add("dtstart", event.scheduled_start)
-        item.add("dtend", event.scheduled_end)
-        item.add("sequence", sequence(event))
-        item.add("summary", event.title)
-        item.add("description", f"{UPDATE_LABELS[event.status]}. Affects: {affected}.\n\n{latest}".strip())
-        item.add("url", f"{site.url}incidents/{event.id}/")
-        item.add("status", "CONFIRMED")
-        calendar.add_component(item)
-    return calendar.to_ical().decode("utf-8")
+        description = f"{UPDATE_LABELS[event.status]}. Affects: {affected}.\n\n{latest}".strip()
+        lines += [
+            "BEGIN:VEVENT",
+            "SUMMARY:" + text(event.title),
+            "DTSTART:" + utc(event.scheduled_start),
+            "DTEND:" + utc(event.scheduled_end),
+            "DTSTAMP:" + utc(event.updated_at),  # never the clock: rebuilds stay byte-identical
+            "UID:" + text(f"{event.id}@{host}"),
+            f"SEQUENCE:{sequence(event)}",
+            "DESCRIPTION:" + text(description),
+            "STATUS:CONFIRMED",
+            f"URL:{site.url}incidents/{event.id}/",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + CRLF for line in lines)
+
+
+def utc(at: datetime) -> str:
+    return at.strftime("%Y%m%dT%H%M%SZ")
+
+
+def text(value: str) -> str:
+    """A TEXT value: backslash, semicolon, comma and line breaks escaped."""
+    return (
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\n").replace("\n", "\\n")
+    )
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """Lines of at most ``limit`` octets, continued after CRLF and a blank; an escape's
+    backslash is never left at the end of a line (as icalendar does it)."""
+    if len(line) < limit and line.isascii():
+        return line
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= limit:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                pieces.append("".join(current))
+                current, size = [carried], len(carried.encode("utf-8"))
+            else:
+                pieces.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    pieces.append("".join(current))
+    return "\r\n ".join(pieces)
