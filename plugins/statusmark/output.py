@@ -155,10 +155,11 @@ def _remove(root: Path, relative: str) -> None:
 
 def _manifest_of(final: Path, generated: dict[str, str]) -> Manifest:
     entries: dict[str, list] = {}
+    root = os.path.join(final, "")
     for folder, _, names in os.walk(final):
         for name in names:
             path = os.path.join(folder, name)
-            relative = os.path.relpath(path, final).replace(os.sep, "/")
+            relative = path[len(root) :].replace(os.sep, "/")  # os.walk joins onto ``final`` as given
             stat = os.stat(path)
             key = generated.get(relative)
             if key is None:

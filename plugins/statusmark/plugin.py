@@ -125,8 +125,9 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         linked = _linked_pages(Path(config.docs_dir))
         self.pages: dict[str, PageSpec] = {}
         self.direct: list[PageSpec] = []
+        own = set(files.src_uris)  # one lookup table, not one per generated page
         for spec in self.renderer.specs():
-            if files.get_file_from_path(spec.src_uri):
+            if spec.src_uri in own:
                 raise PluginError(
                     f"statusmark: {config.docs_dir}/{spec.src_uri}: generated page: Statusmark writes this page; rename or remove your file"
                 )

@@ -10,7 +10,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
@@ -42,6 +42,7 @@ class PageSpec:
     context: tuple[tuple[str, Any], ...] = ()
 
 
+@lru_cache(maxsize=65536)  # pages link to the same few places over and over
 def url_for(src_uri: str, use_directory_urls: bool = True) -> str:
     """The URL MkDocs gives a page with this source path (its documented rule)."""
     stem, _ = posixpath.splitext(src_uri)
@@ -231,6 +232,7 @@ class PageRenderer:
         return list(ordered.items())
 
 
+@lru_cache(maxsize=65536)
 def _relative(target: str, here: str) -> str:
     """Relative link from page URL ``here`` (a directory-style or file URL) to ``target``."""
     base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
