@@ -23,6 +23,8 @@ RULES: dict[str, str] = {
     "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
     "credential": r"\bAKIA[0-9A-Z]{16}\b|\bxox[abposr]-[\w-]{10,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_\w{30,}|\bglpat-[\w-]{20,}|\bsk_live_\w{16,}|-----BEGIN [A-Z ]*PRIVATE KEY-----",
 }
+_PATH_ROOTS = tuple(f"/{d}/" for d in ("etc", "var", "usr", "home", "opt", "srv", "tmp", "root", "proc", "mnt", "data"))
+_DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
 # What each rule's matches must contain: a text holding none of these cannot match, and
 # substring tests run at memory speed where the rules' look-arounds cost a regex step per
 # character. Internal hosts get theirs in ``LintConfig.gates``; deny patterns have none.
@@ -41,8 +43,6 @@ GATES: dict[str, Callable[[str], bool]] = {
         or "PRIVATE KEY-----" in text
     ),
 }  # fmt: skip
-_PATH_ROOTS = tuple(f"/{d}/" for d in ("etc", "var", "usr", "home", "opt", "srv", "tmp", "root", "proc", "mnt", "data"))
-_DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
 DEFAULT_LEVELS = {rule: "error" for rule in RULES} | {
     "commit-hash": "warning",
     "email": "warning",
