@@ -36,9 +36,9 @@ repo, mode, side_by_side = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 builder.SIDE_BY_SIDE = side_by_side
 original_build_one, original_post_build = builder._build_one, StatusmarkPlugin.on_post_build
 
-def build_one(config_file, plan, parsed):
+def build_one(config_file, plan, *rest):
     (repo.parent / f"{plan.audience}.pid").write_text(str(os.getpid()))
-    return original_build_one(config_file, plan, parsed)
+    return original_build_one(config_file, plan, *rest)
 
 def post_build(self, *, config):
     if mode == "fail" and self.audience == "technical":

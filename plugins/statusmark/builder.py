@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import re
 import shutil
-import threading
 import traceback
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from . import plugin as plugin_module
+from . import forking
 from .config import line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
@@ -148,15 +146,8 @@ SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests
 def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[dict[str, str]]:
     """Run each plan's build; the generated files' keys of each, in plan order."""
     global _PARSED
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    # Forking a process that runs other threads is unsafe: one after the other there.
-    if (
-        not SIDE_BY_SIDE
-        or len(plans) < 2
-        or cores < 2
-        or "fork" not in get_all_start_methods()
-        or threading.active_count() > 1
-    ):
+    cores = forking.cores()
+    if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
         return [_build_one(config_file, plan, parsed) for plan in plans]
     _PARSED = parsed
     try:
@@ -181,12 +172,11 @@ def _build_in_child(
 ) -> tuple[dict[str, str], list[logging.LogRecord], BaseException | None]:
     """One audience's build in a forked process: its keys, what it logged, how it failed."""
     assert _PARSED is not None
-    plugin_module.PAGE_WORKERS = page_workers
     kept = _Keep()
     root = logging.getLogger()
     root.addHandler(kept)  # instead of printing here (lost where stderr is captured), hand them over
     try:
-        return _build_one(config_file, plan, _PARSED), kept.records, None
+        return _build_one(config_file, plan, _PARSED, page_workers), kept.records, None
     except Exception as error:  # raised in the parent, after what was logged before it
         try:
             pickle.dumps(error)
@@ -207,12 +197,14 @@ class _Keep(logging.Handler):
         self.records.append(record)
 
 
-def _build_one(config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]]) -> dict[str, str]:
+def _build_one(
+    config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]], page_workers: int | None = None
+) -> dict[str, str]:
     config = load_mkdocs_config(config_file)
     plugin = plugin_of(config)
     # MkDocs reuses plugin instances across config loads: hand over, then take back.
     plugin.preloaded, plugin.audience_override = parsed, plan.audience
-    plugin.site_dir_override = str(plan.staging)
+    plugin.site_dir_override, plugin.page_workers = str(plan.staging), page_workers
     plugin.previous = Manifest.load(plan.manifest_path, plan.final) if plan.manifest_path else None
     try:
         with _quiet("mkdocs.commands.build", "mkdocs.structure"):
@@ -220,7 +212,7 @@ def _build_one(config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]
         assert plugin.output is not None
         return plugin.output.keys
     finally:
-        plugin.preloaded = plugin.audience_override = plugin.site_dir_override = None
+        plugin.preloaded = plugin.audience_override = plugin.site_dir_override = plugin.page_workers = None
         plugin.previous = plugin.output = None
 
 

@@ -8,11 +8,10 @@ import json
 import os
 import posixpath
 import re
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from multiprocessing import get_all_start_methods, get_context
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -25,6 +24,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_build_date
 
+from . import forking
 from .clock import build_now
 from .config import StatusmarkConfig
 from .datacache import DataCache, TemplateCache, key_of
@@ -60,6 +60,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     site_dir_override: str | None = None
     previous: Manifest | None = None  # the live site this build replaces, when its manifest is known
     output: Output | None = None  # what the last build generated (read by `statusmark build`)
+    page_workers: int | None = None  # processes rendering pages; None: one per core
 
     serving = False
 
@@ -302,21 +303,13 @@ def _linked_pages(docs_dir: Path) -> set[str]:
 
 _JOB: tuple[Any, ...] | None = None  # what forked workers render (set just before they start)
 PARALLEL_PAGES = 300  # pages to write before worker processes pay for themselves
-PAGE_WORKERS: int | None = None  # processes that render pages; None: one per core (builder sets it)
 
 
 def render_pages(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: list[Any]) -> None:
     """Render and write pages; with many, one share per core, in forked worker processes."""
     global _JOB
-    workers = PAGE_WORKERS or min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
-    # Forking a process that runs other threads (``mkdocs serve``'s server) is unsafe: serial there.
-    if (
-        workers < 2
-        or len(jobs) < PARALLEL_PAGES
-        or "fork" not in get_all_start_methods()
-        or threading.active_count() > 1
-        or plugin.serving
-    ):
+    workers = plugin.page_workers or forking.workers()
+    if workers < 2 or len(jobs) < PARALLEL_PAGES or not forking.fork_is_safe() or plugin.serving:
         _render_share(plugin, theme, output, jobs)
         return
     _JOB = (plugin, theme, output.site_dir, jobs, workers)

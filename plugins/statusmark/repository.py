@@ -9,8 +9,6 @@ order as a serial parse followed by ``lint_site`` would give them.
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from typing import Any
 
 from .config import line_of, load_components
 from .errors import Problem, errors_only
+from .forking import fork_is_safe, workers
 from .lint import LintConfig, lint_site
 from .loader import load_event, parse_event
 from .model import Event, Site, audience_level
@@ -193,21 +192,15 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[tuple[Any,
     Workers take small chunks in turn, and results stream back as chunks finish, so the
     caller decodes one chunk while the workers parse the next: no core waits for another.
     """
-    workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
-    if workers < 2 or len(missing) < PARALLEL_FROM or threading.active_count() > 1 or not _can_fork():
+    count = workers()
+    if count < 2 or len(missing) < PARALLEL_FROM or not fork_is_safe():
         yield from _parse_chunk(missing, job)
         return
-    size = max(50, -(-len(missing) // (workers * 8)))
+    size = max(50, -(-len(missing) // (count * 8)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork")) as pool:
         for results in pool.map(_parse_chunk, chunks, repeat(job)):
             yield from results
-
-
-def _can_fork() -> bool:
-    from multiprocessing import get_all_start_methods
-
-    return "fork" in get_all_start_methods()
 
 
 def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any, Any]]:
