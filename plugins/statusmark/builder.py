@@ -21,7 +21,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
 from . import forking
-from .config import line_of
+from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
 from .output import Manifest, Output, publish
@@ -77,9 +77,15 @@ def plugin_of(config: MkDocsConfig) -> StatusmarkPlugin:
 
 
 def check(config_file: Path) -> tuple[Site, list[Problem]]:
+    site, problems, _ = check_with_options(config_file)
+    return site, problems
+
+
+def check_with_options(config_file: Path) -> tuple[Site, list[Problem], StatusmarkConfig]:
+    """The parsed site, its problems, and the plugin's options from the same config load."""
     config = load_mkdocs_config(config_file)
     plugin = plugin_of(config)
-    return plugin.load(config)
+    return (*plugin.load(config), plugin.config)
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .builder import check, load_mkdocs_config, plugin_of
+    from .builder import check_with_options
     from .notify.command import check_notifications
 
-    site, problems = check(args.config_file)
-    options = plugin_of(load_mkdocs_config(args.config_file)).config
+    site, problems, options = check_with_options(args.config_file)
     problems += check_notifications(args.config_file, options, site.components)[1]
     for problem in sorted(problems):
         print(problem, file=sys.stderr)

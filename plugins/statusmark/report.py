@@ -614,7 +614,6 @@ def send_report(
     A group below the technical tier gets numbers computed from what its own tier may see,
     so an incident hidden from it (only internal updates) is not counted in its summary.
     """
-    from .errors import ConfigFileError
     from .notify.command import load, subscribers_of
     from .notify.config import Group
     from .notify.direct import Content, deliver_to_groups
@@ -624,13 +623,7 @@ def send_report(
 
     env = os.environ if environ is None else environ
     loaded = load(config_file)
-    known = {g.id: g for g in loaded.config.groups}
-    unknown = [g for g in groups if g not in known]
-    if unknown:
-        raise ConfigFileError(
-            f"report: no group {', '.join(map(repr, unknown))}; groups: {', '.join(known) or 'none configured'}"
-        )
-    chosen = [known[g] for g in dict.fromkeys(groups)]
+    chosen = loaded.groups_named(groups, "report")
     reports = {level: compute_report(loaded.site, now, period, level=level) for level in {g.tier for g in chosen}}
 
     def content(group: Group) -> Content:

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from ..model import AUDIENCES, Component, Site
 from .compose import Composer
-from .config import Contact, NotifyConfig, load_notify_config, load_subscribers
+from .config import Contact, Group, NotifyConfig, load_notify_config, load_subscribers
 from .ledger import CONFIRMED, FAILED, SENDING, UNKNOWN, open_ledger
 from .plan import plan
 from .run import Report, Runner
@@ -26,6 +26,16 @@ class Loaded:
     config: NotifyConfig
     base: Path  # the folder of mkdocs.yml
     tier_urls: dict[int, str]
+
+    def groups_named(self, names: list[str], command: str) -> list[Group]:
+        """The groups ``names`` name, in order and once each; unknown names are a config error."""
+        known = {g.id: g for g in self.config.groups}
+        unknown = [g for g in names if g not in known]
+        if unknown:
+            raise ConfigFileError(
+                f"{command}: no group {', '.join(map(repr, unknown))}; groups: {', '.join(known) or 'none configured'}"
+            )
+        return [known[g] for g in dict.fromkeys(names)]
 
 
 def notify_config_path(config_file: Path, configured: str) -> Path:
@@ -41,11 +51,9 @@ def check_notifications(
 
 def load(config_file: Path) -> Loaded:
     """Site and notification config, or ``ProblemsFound`` naming every error in either."""
-    from ..builder import check, load_mkdocs_config, plugin_of
+    from ..builder import check_with_options
 
-    site, problems = check(config_file)
-    mkdocs_config = load_mkdocs_config(config_file)
-    options = plugin_of(mkdocs_config).config
+    site, problems, options = check_with_options(config_file)
     config, notify_problems = check_notifications(config_file, options, site.components)
     errors = errors_only(problems + notify_problems)
     if errors:

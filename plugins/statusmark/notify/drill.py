@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import ConfigFileError
 from ..model import AUDIENCES
 from .command import load, subscribers_of
 from .config import Group
@@ -33,13 +32,7 @@ def run_drill(
 ) -> list[Delivery]:
     env = os.environ if environ is None else environ
     loaded = load(config_file)
-    known = {g.id: g for g in loaded.config.groups}
-    unknown = [g for g in groups if g not in known]
-    if unknown:
-        raise ConfigFileError(
-            f"drill: no group {', '.join(map(repr, unknown))}; groups: {', '.join(known) or 'none configured'}"
-        )
-    chosen = [known[g] for g in groups] if groups else [g for g in loaded.config.groups if not g.external]
+    chosen = loaded.groups_named(groups, "drill") if groups else [g for g in loaded.config.groups if not g.external]
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
 
     def content(group: Group) -> Content:
