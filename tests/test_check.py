@@ -362,6 +362,14 @@ def test_duplicate_id_in_two_sub_folders(site: Path, capsys):
     ]
 
 
+def test_all_problems_are_reported_at_once(site: Path, capsys):
+    for fixture in ("bad-impact", "unknown-field", "stray-close"):
+        shutil.copy(BROKEN / f"{fixture}.md", site.parent / "incidents")
+    code, err = run_check(site, capsys)
+    assert code == 1
+    assert "3 error(s)" in err and len(problem_rows(err)) == 3, err
+
+
 @pytest.mark.parametrize(
     "fixture",
     ["unknown-audience", "nested-closed"],
