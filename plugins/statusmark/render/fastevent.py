@@ -11,11 +11,11 @@ both together: the test fails until they agree again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from markupsafe import escape
 
-from ..model import Event, Site, Update
+from ..model import Event, Update
 from ..status import IMPACT_LABELS, STATUS_LABELS, UPDATE_LABELS
 from .markdown import render_update
 from .timefmt import time_tag
@@ -23,7 +23,8 @@ from .timefmt import time_tag
 TEMPLATES = ("event.html", "_macros.html")  # what this module stands in for
 
 
-def event_body(event: Event, site: Site, link: Callable[[str], str]) -> str:
+def event_body(event: Event, names: Mapping[str, str], link: Callable[[str], str]) -> str:
+    """``names``: component id to name, of the site the page belongs to."""
     parts = [f"\n<h1>{escape(event.title)}</h1>\n", f'<p class="sm-event__meta">{_badges(event)}']
     if event.is_maintenance:
         parts.append(f" · Scheduled {time_tag(event.scheduled_start)} – {time_tag(event.scheduled_end)}")
@@ -37,7 +38,6 @@ def event_body(event: Event, site: Site, link: Callable[[str], str]) -> str:
     parts.append("\n")
     if event.components:
         parts.append('<ul class="sm-affected" aria-label="Affected components">')
-        names = {c.id: c.name for c in site.components}
         for cid, component_status in event.components:
             href = escape(link("components/" + cid + ".md"))
             parts.append(

@@ -113,6 +113,10 @@ class PageRenderer:
         return indicator(self.site, self.statuses, self.now)
 
     @cached_property
+    def component_names(self) -> dict[str, str]:
+        return {c.id: c.name for c in self.site.components}
+
+    @cached_property
     def events_by_component(self) -> dict[str, list[Event]]:
         found: dict[str, list[Event]] = {c.id: [] for c in self.site.components}
         for event in self.site.events:
@@ -196,7 +200,7 @@ class PageRenderer:
 
         context = dict(spec.context)
         if spec.template == "event.html" and self.fast_events:
-            return event_body(context["event"], self.site, link)
+            return event_body(context["event"], self.component_names, link)
         context.update(page=spec, link=link, site=self.site, r=self, now=self.now)
         size = max(self.options.history_page_size, 1)
         if spec.template == "history.html":
