@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -46,3 +48,13 @@ def write_repo(root: Path, incidents: dict[str, str], config: str = BASE_CONFIG)
 def fixed_now(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("STATUSMARK_NOW", NOW)
     return NOW
+
+
+def load_script(relative: str) -> ModuleType:
+    """A script of the project that is not a package module (examples/, bench/), imported."""
+    path = ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

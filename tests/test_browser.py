@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
 import subprocess
 import threading
@@ -18,6 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 from statusmark.cli import main
+
+from .conftest import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 NPM = ROOT / "build" / "npm" / "node_modules"
@@ -38,17 +39,9 @@ PAGES = {"home": "", "incident": "incidents/api-errors/", "history": "history/",
 playwright_api = pytest.importorskip("playwright.sync_api", reason="installed by make test")
 
 
-def _generate():
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "examples" / "generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> Path:
-    generate = _generate()
+    generate = load_script("examples/generate.py")
     root = tmp_path_factory.mktemp("browser")
     config = (ROOT / "mkdocs.yml").read_text()
     for key, path in (

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -24,19 +22,13 @@ from statusmark.model import (
 )
 from statusmark.status import is_active, is_upcoming
 
+from .conftest import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _module(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _module(ROOT / "examples" / "generate.py")
-gen_corpus = _module(ROOT / "bench" / "gen_corpus.py")
+generate = load_script("examples/generate.py")
+gen_corpus = load_script("bench/gen_corpus.py")
 
 
 class _TolerantLoader(yaml.SafeLoader):

@@ -12,9 +12,9 @@ from statusmark.loader import parse_event
 from statusmark.model import AUDIENCES, Component, Site
 from statusmark.render.pages import PageOptions, PageRenderer
 
+from .conftest import load_script
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
 from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING
-from .test_speed_fastmd import _gen_corpus
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 COMPONENTS = (
@@ -83,7 +83,7 @@ def test_edge_cases_render_the_same_either_way(level: int):
 
 
 def test_generated_events_render_the_same_either_way(tmp_path: Path):
-    corpus = _gen_corpus()
+    corpus = load_script("bench/gen_corpus.py")
     paths = corpus.generate(120, tmp_path / "corpus", seed=11)
     components = tuple(Component(cid, name, group=group) for cid, name, group, *_ in corpus.components())
     known = {c.id for c in components}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -11,19 +10,11 @@ from statusmark.loader import parse_event
 from statusmark.render.fastmd import render_plain
 from statusmark.render.markdown import render_markdown, render_python_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _gen_corpus():
-    spec = importlib.util.spec_from_file_location("gen_corpus", ROOT / "bench" / "gen_corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .conftest import load_script
 
 
 def test_generated_update_text_renders_like_python_markdown(tmp_path: Path):
-    corpus = _gen_corpus()
+    corpus = load_script("bench/gen_corpus.py")
     paths = corpus.generate(150, tmp_path / "corpus", seed=7)
     known = {cid for cid, *_ in corpus.components()}
     texts = set()
