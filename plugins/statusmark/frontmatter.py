@@ -30,6 +30,7 @@ _PAIR = re.compile(r"([a-z_]+): +(.*)")
 # or block indicators); the resolver then decides if it is a string, a time or else.
 _PLAIN = re.compile(r"[A-Za-z0-9(/._][A-Za-z0-9 ._/()+':-]*")
 _resolver = Resolver()
+_NO: Any = object()  # "not a value this reader is sure of" (None is a value: YAML's null)
 
 
 @lru_cache(maxsize=4096)  # ids, statuses, impacts and tags repeat across files
@@ -53,11 +54,6 @@ def _scalar(text: str) -> Any:
     return _NO
 
 
-class _No:
-    pass
-
-
-_NO: Any = _No()
 
 
 def _value(text: str) -> Any:
