@@ -54,8 +54,6 @@ def _scalar(text: str) -> Any:
     return _NO
 
 
-
-
 def _value(text: str) -> Any:
     """A plain scalar, a flow list of them or a flow mapping of ``key: scalar`` pairs."""
     if text.startswith("{") and text.endswith("}"):
