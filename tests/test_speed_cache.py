@@ -57,7 +57,7 @@ def cold_copy(repo: Path, where: Path) -> dict[str, dict[str, str]]:
 def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path):
     build(repo)
     cold = trees(repo)
-    assert (repo / ".statusmark-cache" / "parse.marshal").is_file()
+    assert list((repo / ".statusmark-cache" / "parse").glob("*.marshal"))
     page = repo / "site/incidents/old-03/index.html"
     before = page.stat().st_mtime_ns
     build(repo)
@@ -65,11 +65,19 @@ def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path
     assert page.stat().st_mtime_ns == before  # unchanged pages are not rewritten
 
 
+def shard_stamps(repo: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in (repo / ".statusmark-cache" / "parse").glob("*.marshal")}
+
+
 def test_warm_build_after_an_appended_update_equals_a_cold_build(repo: Path, tmp_path: Path):
     build(repo)
+    before = shard_stamps(repo)
     incident = repo / "incidents" / "api-errors.md"
     incident.write_text(incident.read_text() + NEW_UPDATE)
     build(repo)
+    after = shard_stamps(repo)
+    rewritten = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    assert len(before) > 20 and 1 <= len(rewritten) <= 2  # the old entry's shard and the new one's
     warm = trees(repo)
     assert "A fix is rolling out." in (repo / "site/incidents/api-errors/index.html").read_text()
     assert "OPS note." not in (repo / "site/incidents/api-errors/index.html").read_text()

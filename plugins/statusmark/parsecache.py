@@ -1,6 +1,6 @@
 """The parse cache: what each incident file parsed and linted to, keyed by its bytes.
 
-One file, ``parse.marshal`` in the cache folder, maps a key per incident file (a digest
+The ``parse/`` folder of the cache folder maps a key per incident file (a digest
 of its bytes, its path and id) to the parsed event and the problems found in it (check
 and privacy lint). The cache is valid only for the same Statusmark code and the same
 settings the parse depends on (configured component ids, default audience, privacy-lint
@@ -22,10 +22,12 @@ from typing import Any
 
 from .errors import Problem
 from .model import Approval, Event, Segment, Update
+from .sourcefiles import FileIndex
 
 FORMAT = 1
 CACHE_VARIABLE = "STATUSMARK_CACHE_DIR"
 DEFAULT_FOLDER = ".statusmark-cache"
+SHARDS = "parse"
 _PACKAGE = Path(__file__).parent
 _code_digest: str | None = None
 
@@ -120,42 +122,68 @@ def decode_event(raw: tuple) -> Event:
 
 
 class ParseCache:
-    """Entries: key -> (encoded event or None, encoded problems, encoded lint problems)."""
+    """Entries: key -> (encoded event or None, encoded problems, encoded lint problems).
+
+    Kept in shards (``parse/<first two characters of the key>.marshal``, about 40 files each
+    at 10,000 files) so that a build after a one-file change rewrites one shard, not the
+    text of every event.
+    """
 
     def __init__(self, folder: Path | None, settings: str):
         self.folder = folder
         self.identity = f"{FORMAT}:{code_digest()}:{settings}"
-        self.entries: dict[str, Any] = {}
+        self.shards: dict[str, dict[str, Any]] = {}
+        self.stale: set[str] = set()  # shards on disk written by other code or settings
+        self.dirty: set[str] = set()
         self.keep: set[str] | None = None
-        self.changed = False
+        self.files = FileIndex(folder)  # the digests of the incident files, by their stat
         if folder is not None:
             try:
-                data = marshal.loads((folder / "parse.marshal").read_bytes())
-                if data.get("identity") == self.identity:
-                    self.entries = data["entries"]
-            except (OSError, ValueError, EOFError, TypeError, AttributeError):
-                self.entries = {}
+                names = os.listdir(folder / SHARDS)
+            except OSError:
+                names = []
+            for name in names:
+                if not name.endswith(".marshal"):
+                    continue
+                shard = name[: -len(".marshal")]
+                try:
+                    data = marshal.loads((folder / SHARDS / name).read_bytes())
+                    if data.get("identity") == self.identity:
+                        self.shards[shard] = data["entries"]
+                        continue
+                except (OSError, ValueError, EOFError, TypeError, AttributeError):
+                    pass
+                self.stale.add(shard)
 
     def get(self, key: str) -> Any:
-        return self.entries.get(key)
+        shard = self.shards.get(key[:2])
+        return shard.get(key) if shard is not None else None
 
     def put(self, key: str, value: Any) -> None:
-        self.entries[key] = value
-        self.changed = True
+        self.shards.setdefault(key[:2], {})[key] = value
+        self.dirty.add(key[:2])
 
     def save(self) -> None:
-        """Write the entries of ``keep`` (the files of this build); older ones are dropped."""
-        keep = self.keep if self.keep is not None else set(self.entries)
+        """Write the shards that changed, holding the entries of ``keep`` (the files of this build)."""
         if self.folder is None:
             return
-        if not self.changed and keep == self.entries.keys():
-            return
-        entries = {k: v for k, v in self.entries.items() if k in keep}
+        self.files.save()
+        keep = self.keep
+        folder = self.folder / SHARDS
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            target = self.folder / "parse.marshal"
-            tmp = target.with_name(f"parse.marshal.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps({"identity": self.identity, "entries": entries}))
-            os.replace(tmp, target)
+            folder.mkdir(parents=True, exist_ok=True)
+            for shard in sorted(self.shards.keys() | self.stale):
+                entries = self.shards.get(shard, {})
+                kept = entries if keep is None else {k: v for k, v in entries.items() if k in keep}
+                if shard not in self.dirty and shard not in self.stale and len(kept) == len(entries):
+                    continue
+                target = folder / f"{shard}.marshal"
+                if not kept:
+                    target.unlink(missing_ok=True)
+                    continue
+                tmp = target.with_name(f"{shard}.marshal.{os.getpid()}.tmp")
+                tmp.write_bytes(marshal.dumps({"identity": self.identity, "entries": kept}))
+                os.replace(tmp, target)
+            (self.folder / "parse.marshal").unlink(missing_ok=True)  # the one-file cache of earlier versions
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower

@@ -9,6 +9,7 @@ order as a serial parse followed by ``lint_site`` would give them.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .lint import LintConfig, lint_site
 from .loader import load_event, parse_event
 from .model import Event, Site, audience_level
 from .parsecache import ParseCache, cache_dir, decode_event, decode_problems, encode_event, encode_problems
+from .sourcefiles import incident_files
 
 # Display path of each incident file of the last load -> digest of its bytes (page keys use it).
 FILE_DIGESTS: dict[str, str] = {}
@@ -134,26 +136,24 @@ def load_events_linted(
 
     The caller saves the cache (``cache.save()``) once it knows the run found no errors.
     """
-    base = Path(job.base)
-    cache = ParseCache(cache_dir(Path(job.config_path)) if job.config_path else None, job.settings())
-    files: list[tuple[Path, str, str]] = []  # (path, display path, cache key)
+    base = os.path.join(job.base, "")
+    folder = cache_dir(Path(job.config_path)) if job.config_path else None
+    cache = ParseCache(folder, job.settings())
+    files: list[tuple[str, str, str]] = []  # (path, display path, cache key)
     FILE_DIGESTS.clear()
-    for path in sorted(incidents_dir.rglob("*.md")):
-        display = _display(path, base)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = None
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest() if data is not None else "unreadable"
+    for path in incident_files(incidents_dir):
+        display = path[len(base) :] if path.startswith(base) else path
+        digest = cache.files.digest(path)
         FILE_DIGESTS[display] = digest
-        files.append((path, display, f"{digest}:{display}:{path.stem}"))
+        stem = os.path.splitext(os.path.basename(path))[0]
+        files.append((path, display, f"{digest}:{display}:{stem}"))
     results: dict[str, tuple[Event | None, list[Problem], list[Problem]]] = {}
     missing: list[tuple[str, str]] = []
     missing_keys: list[str] = []
     for path, display, key in files:
         cached = cache.get(key)
         if cached is None:
-            missing.append((str(path), display))
+            missing.append((path, display))
             missing_keys.append(key)
         else:
             raw_event, raw_problems, raw_lint = cached
@@ -169,15 +169,16 @@ def load_events_linted(
     problems: list[Problem] = []
     lint_found: dict[str, list[Problem]] = {}
     first_path: dict[str, str] = {}
-    for path, display, key in files:
+    for _, display, key in files:
         event, event_problems, lint_problems = results[key]
         problems += event_problems
-        if path.stem in first_path:
+        stem = key.rsplit(":", 1)[1]
+        if stem in first_path:
             problems.append(
-                Problem(display, 1, "id", f"duplicate id {path.stem!r}: {first_path[path.stem]} has the same file name")
+                Problem(display, 1, "id", f"duplicate id {stem!r}: {first_path[stem]} has the same file name")
             )
             continue
-        first_path[path.stem] = display
+        first_path[stem] = display
         # Only valid events enter the model: renderers and status derivation may trust it.
         if event is not None and not errors_only(event_problems):
             events.append(event)
@@ -224,13 +225,6 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any
         )
         for event, problems in parsed
     ]
-
-
-def _display(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)
 
 
 __all__ = ["load_site", "load_events", "file_digest", "parse_event"]
