@@ -207,6 +207,14 @@ def test_pr_workflow(scaffold: Path) -> None:
     assert any("gh pr comment" in run and "--edit-last" in run for run in runs)
     assert "notify" not in " ".join(runs)
     assert pr["concurrency"]["group"] != SEND_GROUP  # it never sends: see the comment in pr.yml
+    # The check starts from the cache publish.yml saved, and never saves one itself.
+    assert not steps_using(job, "actions/cache")
+    (restore,) = steps_using(job, "actions/cache/restore")
+    (saved,) = steps_using(workflow(scaffold, "publish.yml")["jobs"]["publish"], "actions/cache")
+    assert restore["with"]["path"] == saved["with"]["path"]  # part of a cache's identity
+    assert restore["with"]["restore-keys"] == saved["with"]["restore-keys"]
+    steps = [step.get("uses") or step.get("run") for step in job["steps"]]
+    assert steps.index(restore["uses"]) < steps.index("statusmark check")
 
 
 def test_publish_workflow(scaffold: Path) -> None:
