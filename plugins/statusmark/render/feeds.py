@@ -1,8 +1,10 @@
-"""RSS 2.0 and Atom 1.0 feeds with feedgen (the one module that touches it)."""
+"""RSS 2.0 and Atom 1.0 feeds: written directly (``fastfeed``), or by feedgen for text
+whose serialisation only lxml should decide (this is the one module that touches feedgen)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from feedgen.entry import FeedEntry
@@ -11,6 +13,7 @@ from markupsafe import escape
 
 from ..model import Event, Site, Update
 from ..status import UPDATE_LABELS
+from .fastfeed import Entry, atom_entry, atom_feed, rss_feed, rss_item, writable
 from .timefmt import human
 
 MAX_ENTRIES = 50
@@ -31,17 +34,18 @@ def feed_files(
     An event's entry is made once and shared by every feed it is in; with ``cached``, a
     pair of feeds whose events did not change comes from the cache.
     """
+    # One ranking for every feed: an event's last update time is computed once, not per feed.
+    ranked = sorted(site.events, key=lambda e: (e.updated_at, e.id), reverse=True)
     by_component: dict[str, list[Event]] = {comp.id: [] for comp in site.components}
-    for event in site.events:
+    for event in ranked:
         for cid in event.component_ids:
-            if cid in by_component:
+            if cid in by_component and len(by_component[cid]) < max_entries:
                 by_component[cid].append(event)
-    entries: dict[str, FeedEntry] = {}
-    groups = [("", f"{site.name} - history", list(site.events))]
+    entries: dict[str, _Made] = {}
+    groups = [("", f"{site.name} - history", ranked[:max_entries])]
     groups += [(f"components/{c.id}/", f"{site.name} - {c.name}", by_component[c.id]) for c in site.components]
     files: dict[str, str] = {}
-    for prefix, title, events in groups:
-        newest = sorted(events, key=lambda e: (e.updated_at, e.id), reverse=True)[:max_entries]
+    for prefix, title, newest in groups:
 
         def make(newest: list[Event] = newest, prefix: str = prefix, title: str = title) -> dict[str, str]:
             return _pair(site, newest, prefix, title, render_update, entries)
@@ -53,52 +57,82 @@ def feed_files(
     return files
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the date of a feed with no entries
+
+
+class _Made:
+    """An event's entry, made once and shared by every feed it is in."""
+
+    def __init__(self, entry: Entry):
+        self.entry = entry
+        self.writable = writable([entry.title, entry.content, entry.summary], [entry.url])
+        self.rss = rss_item(entry) if self.writable else ""
+        self.atom = atom_entry(entry) if self.writable else ""
+
+
 def _pair(
     site: Site,
     newest: list[Event],
     prefix: str,
     title: str,
     render: Callable[[Update], str],
-    entries: dict[str, FeedEntry],
+    entries: dict[str, _Made],
 ) -> dict[str, str]:
+    made = []
+    for event in newest:
+        if event.id not in entries:
+            entries[event.id] = _Made(_entry(site, event, render))
+        made.append(entries[event.id])
+    home = f"{site.url}{prefix}"
+    description = f"Incidents and maintenance reported on {site.name}"
+    # Never the wall clock: two builds of the same files must be byte-identical.
+    updated = newest[0].updated_at if newest else EPOCH
+    rss_url, atom_url = f"{home}history.rss", f"{home}history.atom"
+    if all(m.writable for m in made) and writable([title, description], [home, rss_url, atom_url]):
+        return {
+            rss_url[len(site.url) :]: rss_feed(title, rss_url, home, description, updated, [m.rss for m in made]),
+            atom_url[len(site.url) :]: atom_feed(title, atom_url, home, description, updated, [m.atom for m in made]),
+        }
     out = {}
-    for kind in ("rss", "atom"):
+    for kind, self_url in (("rss", rss_url), ("atom", atom_url)):
         feed = FeedGenerator()
-        self_url = f"{site.url}{prefix}history.{kind}"
         feed.id(self_url)
         feed.title(title)
         feed.link(href=self_url, rel="self")
-        feed.link(href=f"{site.url}{prefix}", rel="alternate")  # last: RSS takes it as <link>
-        feed.description(f"Incidents and maintenance reported on {site.name}")
+        feed.link(href=home, rel="alternate")  # last: RSS takes it as <link>
+        feed.description(description)
         feed.language("en")
         feed.generator("Statusmark")
-        if newest:
-            # Never the wall clock: two builds of the same files must be byte-identical.
-            feed.updated(newest[0].updated_at)
-            feed.lastBuildDate(newest[0].updated_at)
-        else:
-            feed.updated("1970-01-01T00:00:00Z")
-            feed.lastBuildDate("1970-01-01T00:00:00Z")
-        for event in reversed(newest):  # feedgen prepends: add oldest first
-            if event.id not in entries:
-                entries[event.id] = _entry(site, event, render)
-            feed.add_entry(entries[event.id])
+        feed.updated(updated)
+        feed.lastBuildDate(updated)
+        for m in reversed(made):  # feedgen prepends: add oldest first
+            feed.add_entry(_feed_entry(m.entry))
         text = feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True)
         out[f"{prefix}history.{kind}"] = text.decode("utf-8")
     return out
 
 
-def _entry(site: Site, event: Event, render: Callable[[Update], str]) -> FeedEntry:
-    url = f"{site.url}incidents/{event.id}/"
+def _entry(site: Site, event: Event, render: Callable[[Update], str]) -> Entry:
+    return Entry(
+        url=f"{site.url}incidents/{event.id}/",
+        title=event.title,
+        published=event.created_at,
+        updated=event.updated_at,
+        content=_timeline_html(event, render),
+        summary=f"{UPDATE_LABELS.get(event.status, event.status)}: {event.title}",
+    )
+
+
+def _feed_entry(made: Entry) -> FeedEntry:
     entry = FeedEntry()
-    entry.id(url)
-    entry.guid(url, permalink=True)
-    entry.title(event.title)
-    entry.link(href=url)
-    entry.published(event.created_at)
-    entry.updated(event.updated_at)
-    entry.content(_timeline_html(event, render), type="html")
-    entry.summary(f"{UPDATE_LABELS.get(event.status, event.status)}: {event.title}")
+    entry.id(made.url)
+    entry.guid(made.url, permalink=True)
+    entry.title(made.title)
+    entry.link(href=made.url)
+    entry.published(made.published)
+    entry.updated(made.updated)
+    entry.content(made.content, type="html")
+    entry.summary(made.summary)
     return entry
 
 
