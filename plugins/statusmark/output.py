@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 MANIFEST_VERSION = 1
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 def digest(data: bytes) -> str:
@@ -90,12 +91,33 @@ class Output:
     def write(self, relative: str, key: str, data: bytes) -> None:
         folder = os.path.dirname(relative)
         if folder not in self._dirs:
-            os.makedirs(os.path.join(self.site_dir, folder), exist_ok=True)
-            self._dirs.add(folder)
-        with open(os.path.join(self.site_dir, relative), "wb") as handle:
-            handle.write(data)
+            self._make_folder(folder)
+        # os.open, not open(): a buffered file object costs three more system calls per
+        # file (fstat, ioctl, lseek), and a site has eleven thousand files per audience.
+        fd = os.open(os.path.join(self.site_dir, relative), _WRITE_FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         self.keys[relative] = key
         self.written += 1
+
+    def _make_folder(self, folder: str) -> None:
+        parent = os.path.dirname(folder)
+        path = os.path.join(self.site_dir, folder)
+        if parent in self._dirs:  # one mkdir, without makedirs' look at every parent
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                pass
+        else:
+            os.makedirs(path, exist_ok=True)
+            while parent and parent not in self._dirs:  # made (or found) with it
+                self._dirs.add(parent)
+                parent = os.path.dirname(parent)
+        self._dirs.add(folder)
 
 
 def publish(staging: Path, final: Path, output: Output | None, manifest_path: Path | None) -> None:
