@@ -12,6 +12,7 @@ Nothing touches the live site before every audience has been built without error
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -108,10 +109,8 @@ class Output:
         parent = os.path.dirname(folder)
         path = os.path.join(self.site_dir, folder)
         if parent in self._dirs:  # one mkdir, without makedirs' look at every parent
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(path)
-            except FileExistsError:
-                pass
         else:
             os.makedirs(path, exist_ok=True)
             while parent and parent not in self._dirs:  # made (or found) with it
