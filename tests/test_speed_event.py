@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from statusmark.fastview import view_site
 from statusmark.loader import parse_event
 from statusmark.model import AUDIENCES, Component, Site
@@ -101,3 +103,13 @@ def test_an_overridden_template_is_used(tmp_path: Path):
     renderer = PageRenderer(site, NOW, PageOptions(2), str(tmp_path))
     spec = next(s for s in renderer.specs() if s.template == "event.html")
     assert not renderer.fast_events and renderer.render(spec) == "custom Elevated error rates on the API"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_time_tags_are_the_escaping_formats_bytes(at: datetime):
+    from markupsafe import Markup, escape
+    from statusmark.render.timefmt import human, iso, time_tag
+
+    expected = Markup('<time datetime="{}" data-sm-time>{}</time>').format(iso(at), escape(human(at)))
+    assert time_tag(at) == expected and str(time_tag(at)) == str(expected)
