@@ -106,3 +106,23 @@ def test_lint_error_blocks_the_build(tmp_path: Path, capsys, fixed_now: str):
     config = write_repo(tmp_path, {"x.md": incident("Key AKIAIOSFODNN7EXAMPLE leaked.")}, LINT_CONFIG)
     assert main(["build", "-f", str(config)]) == 1
     assert not (tmp_path / "site").exists()
+
+
+def test_check_without_events_finds_the_same_problems(tmp_path: Path):
+    """`statusmark check` skips building events: the same problems, every run, cached or not."""
+    from statusmark.builder import check_with_options
+
+    late = incident("We reverted 4f2a9c81.").replace("2026-11-20T10:00", "2026-11-22T10:00")
+    files = {
+        "b-late.md": late,  # newer, but later in file order: lint order differs between the two
+        "a-early.md": incident("The file /etc/nginx/nginx.conf was wrong."),
+        "c-broken.md": incident("Fine.").replace("impact: minor", "impact: huge"),
+        "sub/a-early.md": incident("Fine."),  # a duplicate id
+    }
+    config = write_repo(tmp_path, files, LINT_CONFIG)
+    for _ in range(2):  # the second run reads the parse cache
+        site, problems, _ = check_with_options(config)
+        bare, bare_problems, _ = check_with_options(config, events=False)
+        assert len(site.events) == 2 and bare.events == ()
+        assert sorted(bare_problems) == sorted(problems)
+        assert {p.field for p in problems} >= {"public text", "impact", "id"} and len(problems) >= 4

@@ -81,11 +81,14 @@ def check(config_file: Path) -> tuple[Site, list[Problem]]:
     return site, problems
 
 
-def check_with_options(config_file: Path) -> tuple[Site, list[Problem], StatusmarkConfig]:
-    """The parsed site, its problems, and the plugin's options from the same config load."""
+def check_with_options(config_file: Path, events: bool = True) -> tuple[Site, list[Problem], StatusmarkConfig]:
+    """The parsed site, its problems, and the plugin's options from the same config load.
+
+    ``events=False``: the site holds no events (only the problems are wanted).
+    """
     config = load_mkdocs_config(config_file)
     plugin = plugin_of(config)
-    return (*plugin.load(config), plugin.config)
+    return (*plugin.load(config, events), plugin.config)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def _check(args: argparse.Namespace) -> int:
     from .builder import check_with_options
     from .notify.command import check_notifications
 
-    site, problems, options = check_with_options(args.config_file)
+    site, problems, options = check_with_options(args.config_file, events=False)  # problems only
     problems += check_notifications(args.config_file, options, site.components)[1]
     for problem in sorted(problems):
         print(problem, file=sys.stderr)

@@ -92,7 +92,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         config.extra_javascript.extend(a for a in ASSETS if a.endswith(".js"))
         return config
 
-    def load(self, config: MkDocsConfig) -> tuple[Site, list[Problem]]:
+    def load(self, config: MkDocsConfig, events: bool = True) -> tuple[Site, list[Problem]]:
+        """The parsed site and its problems; ``events=False``: problems only (see ``load_site``)."""
         path = Path(config.config_file_path)
         return load_site(
             path,
@@ -101,6 +102,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             config.site_url,
             self.config,
             lint_config(self.config),
+            events,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

@@ -43,10 +43,14 @@ def load_site(
     site_url: str | None,
     options: Any,
     lint: LintConfig | None = None,
+    events: bool = True,
 ) -> tuple[Site, list[Problem]]:
     """Parse components and every incident file; return the site and all problems found.
 
     With ``lint``, the privacy lint's problems follow, as ``lint_site`` orders them.
+    With ``events=False`` (``statusmark check``: problems only), the site holds no events
+    and the lint problems follow in file order: events cached from an earlier run are not
+    decoded (a third of a second at 10,000 events).
     """
     problems: list[Problem] = []
     if not site_url:
@@ -62,7 +66,7 @@ def load_site(
     problems += component_problems
     known = {comp.id for comp in components}
     incidents_dir = config_path.parent / options["incidents_dir"]
-    events: list[Event] = []
+    found: list[Event] = []
     lint_found: dict[str, list[Problem]] = {}
     cache: ParseCache | None = None
     if not incidents_dir.is_dir():
@@ -77,7 +81,7 @@ def load_site(
         )
     else:
         job = _Job(str(config_path), str(config_path.parent), known, audience_level(options["default_audience"]), lint)
-        events, event_problems, lint_found, cache = load_events_linted(incidents_dir, job)
+        found, event_problems, lint_found, cache = load_events_linted(incidents_dir, job, decode=events)
         problems += event_problems
     groups: list[str] = []
     for comp in components:
@@ -88,15 +92,15 @@ def load_site(
         name=site_name,
         url=url,
         components=components,
-        events=tuple(sorted(events, key=lambda e: (e.started_at, e.id), reverse=True)),
+        events=tuple(sorted(found, key=lambda e: (e.started_at, e.id), reverse=True)),
         default_audience=audience_level(options["default_audience"]),
         groups=tuple(groups),
     )
     if lint is not None:
         base = config_path.parent
         problems += lint_site(Site(site.name, site.url, site.components, ()), lint, config_path, base)
-        for event in site.events:
-            problems += lint_found.get(event.path, [])
+        for path in [e.path for e in site.events] if events else lint_found:
+            problems += lint_found.get(path, [])
     if cache is not None and not errors_only(problems):
         cache.save()  # a run that finds errors writes nothing, not even the cache
     return site, problems
@@ -130,11 +134,13 @@ class _Job:
 
 
 def load_events_linted(
-    incidents_dir: Path, job: _Job
+    incidents_dir: Path, job: _Job, decode: bool = True
 ) -> tuple[list[Event], list[Problem], dict[str, list[Problem]], ParseCache]:
     """Events (valid ones only), the check problems in file order, lint problems per file, the cache.
 
-    The caller saves the cache (``cache.save()``) once it knows the run found no errors.
+    With ``decode=False`` no event is built (the list is empty); lint problems per file,
+    in file order, are the same. The caller saves the cache (``cache.save()``) once it
+    knows the run found no errors.
     """
     base = os.path.join(job.base, "")
     folder = cache_dir(Path(job.config_path)) if job.config_path else None
@@ -147,7 +153,8 @@ def load_events_linted(
         FILE_DIGESTS[display] = digest
         stem = os.path.splitext(os.path.basename(path))[0]
         files.append((path, display, f"{digest}:{display}:{stem}"))
-    results: dict[str, tuple[Event | None, list[Problem], list[Problem]]] = {}
+    # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
+    results: dict[str, tuple[Any, list[Problem], list[Problem]]] = {}
     missing: list[tuple[str, str]] = []
     missing_keys: list[str] = []
     for path, display, key in files:
@@ -157,12 +164,12 @@ def load_events_linted(
             missing_keys.append(key)
         else:
             raw_event, raw_problems, raw_lint = cached
-            event = decode_event(raw_event) if raw_event is not None else None
+            event = decode_event(raw_event) if decode and raw_event is not None else raw_event
             results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
     if missing:
         for key, (raw_event, raw_problems, raw_lint) in zip(missing_keys, _parse_all(missing, job)):
             cache.put(key, (raw_event, raw_problems, raw_lint))
-            event = decode_event(raw_event) if raw_event is not None else None
+            event = decode_event(raw_event) if decode and raw_event is not None else raw_event
             results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
     cache.keep = {key for _, _, key in files}
     events: list[Event] = []
@@ -181,9 +188,10 @@ def load_events_linted(
         first_path[stem] = display
         # Only valid events enter the model: renderers and status derivation may trust it.
         if event is not None and not errors_only(event_problems):
-            events.append(event)
+            if decode:
+                events.append(event)
             if lint_problems:
-                lint_found[event.path] = lint_problems
+                lint_found[event.path if decode else event[1]] = lint_problems  # encoded: (id, path, ...)
     return events, problems, lint_found, cache
 
 
