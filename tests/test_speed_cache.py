@@ -111,3 +111,21 @@ def test_no_cache_builds_the_same_site(repo: Path, tmp_path: Path, monkeypatch: 
     shutil.copytree(repo, other, ignore=shutil.ignore_patterns("site", "site-*", ".statusmark-cache"))
     build(other)
     assert trees(other) == cached and not (other / ".statusmark-cache").exists()
+
+
+def test_a_manifest_reads_back_and_a_damaged_one_is_ignored(tmp_path: Path):
+    from statusmark.output import Manifest
+
+    site = tmp_path / "site"
+    site.mkdir()
+    path = tmp_path / "cache" / "manifests" / "x.marshal"
+    path.parent.mkdir(parents=True)
+    path.with_suffix(".json").write_text("{}")  # a version-1 manifest
+    Manifest(site, {"index.html": ["k", 3, 12]}).save(path)
+    loaded = Manifest.load(path, site)
+    assert loaded is not None and loaded.entries == {"index.html": ["k", 3, 12]}
+    assert not path.with_suffix(".json").exists()
+    assert Manifest.load(path, tmp_path / "elsewhere") is None  # another site's record
+    for damaged in (b"", b"\x00garbage", path.read_bytes()[:-5]):
+        path.write_bytes(damaged)
+        assert Manifest.load(path, site) is None

@@ -126,7 +126,7 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
             _refuse_nesting(config, final, audience)
             staging = final.with_name(final.name + ".statusmark-new")
             shutil.rmtree(staging, ignore_errors=True)
-            manifest_path = cache / "manifests" / f"{_short(str(final))}.json" if cache else None
+            manifest_path = cache / "manifests" / f"{_short(str(final))}.marshal" if cache else None
             plans.append(_Plan(audience, final, staging, manifest_path))
         built = _build_all(config_file, plans, (site, problems))
     except (PluginError, Abort) as error:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
+import marshal
 import os
 import shutil
 from pathlib import Path
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: marshal (JSON took 0.15 s to read at 11,000 files)
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -37,8 +37,10 @@ class Manifest:
     @classmethod
     def load(cls, path: Path, final: Path) -> Manifest | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        if not isinstance(data, dict):
             return None
         if data.get("version") != MANIFEST_VERSION or data.get("final") != str(final) or not final.is_dir():
             return None
@@ -48,8 +50,9 @@ class Manifest:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         body = {"version": MANIFEST_VERSION, "final": str(self.final), "files": self.entries}
-        tmp.write_text(json.dumps(body, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+        tmp.write_bytes(marshal.dumps(body))
         os.replace(tmp, path)
+        path.with_suffix(".json").unlink(missing_ok=True)  # version 1's file
 
     def holds(self, relative: str, key: str) -> bool:
         entry = self.entries.get(relative)
