@@ -24,7 +24,7 @@ from . import forking
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
-from .output import Manifest, Output, publish
+from .output import Manifest, Output, manifest_entries, publish
 from .parsecache import cache_dir
 from .plugin import StatusmarkPlugin, audience_site_dir
 
@@ -135,11 +135,11 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     except BaseException:
         _discard(plans)
         raise
-    for plan, keys in zip(plans, built):
+    for plan, (keys, listed) in zip(plans, built):
         previous = Manifest.load(plan.manifest_path, plan.final) if plan.manifest_path else None
         output = Output(plan.staging, previous)
         output.keys = keys
-        publish(plan.staging, plan.final, output, plan.manifest_path)
+        publish(plan.staging, plan.final, output, plan.manifest_path, listed)
     return {plan.audience: plan.final for plan in plans}
 
 
@@ -152,8 +152,11 @@ _PARSED: tuple[Site, list[Problem]] | None = None  # what forked audience builds
 SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests compare both ways)
 
 
-def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[dict[str, str]]:
-    """Run each plan's build; the generated files' keys of each, in plan order."""
+Built = tuple[dict[str, str], dict[str, list] | None]  # generated files' keys; the staged site's manifest entries
+
+
+def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[Built]:
+    """Run each plan's build, in plan order: see ``_build_one``."""
     global _PARSED
     cores = forking.cores()
     if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
@@ -167,19 +170,19 @@ def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[P
     finally:
         _PARSED = None
     built = []
-    for keys, records, error in results:
+    for done, records, error in results:
         for record in records:  # the child's warnings and errors, told here as if logged here
             logging.getLogger(record.name).handle(record)
         if error is not None:
             raise error
-        built.append(keys)
+        built.append(done)
     return built
 
 
 def _build_in_child(
     config_file: Path, plan: _Plan, page_workers: int
-) -> tuple[dict[str, str], list[logging.LogRecord], BaseException | None]:
-    """One audience's build in a forked process: its keys, what it logged, how it failed."""
+) -> tuple[Built, list[logging.LogRecord], BaseException | None]:
+    """One audience's build in a forked process: what it built, what it logged, how it failed."""
     assert _PARSED is not None
     kept = _Keep()
     root = logging.getLogger()
@@ -191,7 +194,7 @@ def _build_in_child(
             pickle.dumps(error)
         except Exception:
             error = RuntimeError("".join(traceback.format_exception(error)))
-        return {}, kept.records, error
+        return ({}, None), kept.records, error
     finally:
         root.removeHandler(kept)
 
@@ -208,7 +211,10 @@ class _Keep(logging.Handler):
 
 def _build_one(
     config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]], page_workers: int | None = None
-) -> dict[str, str]:
+) -> Built:
+    """Build one audience into its staging folder: the generated files' keys, and, when the
+    staged site will replace the live one whole, its manifest entries (listed here, in the
+    audience's own process, rather than one site after another while publishing)."""
     config = load_mkdocs_config(config_file)
     plugin = plugin_of(config)
     # MkDocs reuses plugin instances across config loads: hand over, then take back.
@@ -219,7 +225,8 @@ def _build_one(
         with _quiet("mkdocs.commands.build", "mkdocs.structure"):
             mkdocs_build(config)
         assert plugin.output is not None
-        return plugin.output.keys
+        keys = plugin.output.keys
+        return keys, manifest_entries(plan.staging, keys) if plugin.previous is None else None
     finally:
         plugin.preloaded = plugin.audience_override = plugin.site_dir_override = plugin.page_workers = None
         plugin.previous = plugin.output = None

@@ -122,13 +122,25 @@ class Output:
         self._dirs.add(folder)
 
 
-def publish(staging: Path, final: Path, output: Output | None, manifest_path: Path | None) -> None:
-    """Make ``staging`` the live site at ``final``; record what it holds in ``manifest_path``."""
+def publish(
+    staging: Path,
+    final: Path,
+    output: Output | None,
+    manifest_path: Path | None,
+    listed: dict[str, list] | None = None,
+) -> None:
+    """Make ``staging`` the live site at ``final``; record what it holds in ``manifest_path``.
+
+    ``listed``: ``manifest_entries`` of ``staging``, when the caller has them (a renamed
+    folder keeps its files' sizes and times).
+    """
     previous = output.previous if output is not None else None
     if previous is None or not final.is_dir():
+        if listed is None and manifest_path is not None:
+            listed = manifest_entries(staging, output.keys if output else {})
         _swap(staging, final)
-        if manifest_path is not None:
-            _manifest_of(final, output.keys if output else {}).save(manifest_path)
+        if manifest_path is not None and listed is not None:
+            Manifest(final, listed).save(manifest_path)
         return
     generated = output.keys if output is not None else {}
     entries: dict[str, list] = {}
@@ -177,20 +189,21 @@ def _remove(root: Path, relative: str) -> None:
         folder = os.path.dirname(folder)
 
 
-def _manifest_of(final: Path, generated: dict[str, str]) -> Manifest:
+def manifest_entries(root_dir: Path, generated: dict[str, str]) -> dict[str, list]:
+    """Every file under ``root_dir``: [key (generated, or a digest of its bytes), size, mtime_ns]."""
     entries: dict[str, list] = {}
-    root = os.path.join(final, "")
-    for folder, _, names in os.walk(final):
+    root = os.path.join(root_dir, "")
+    for folder, _, names in os.walk(root_dir):
         for name in names:
             path = os.path.join(folder, name)
-            relative = path[len(root) :].replace(os.sep, "/")  # os.walk joins onto ``final`` as given
+            relative = path[len(root) :].replace(os.sep, "/")  # os.walk joins onto ``root_dir`` as given
             stat = os.stat(path)
             key = generated.get(relative)
             if key is None:
                 with open(path, "rb") as handle:
                     key = "b:" + digest(handle.read())
             entries[relative] = [key, stat.st_size, stat.st_mtime_ns]
-    return Manifest(final, entries)
+    return entries
 
 
 def _swap(staging: Path, final: Path) -> None:
