@@ -20,8 +20,13 @@ if [ -z "$HUGO" ]; then
   echo "NOTE: hugo is missing: the Hugo baseline is skipped (apt-get update && apt-get install -y hugo)" >&2
 fi
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+trap 'rm -f "$results"; rm -rf "$TRASH"' EXIT  # the folders set aside: deleted once, untimed
 measure() { $PY bench/measure.py --record "$results" "$@"; }
+# The untimed "delete the last build" step sets folders aside (a rename) instead of deleting
+# them: tens of thousands of unlinks (trims, on a disk mounted with discard) made the next
+# timed runs' system time grow run after run (3 s -> 21 s here). They are deleted at the end.
+TRASH="$OUT/trash"
+aside() { echo "t=$TRASH/\$(date +%s%N); mkdir -p \$t; for d in $*; do if [ -e \$d ]; then mv \$d \$t/; fi; done"; }
 
 echo "| measure | median wall | median CPU (user+sys) | peak RSS | runs, wall (s) |"
 echo "| --- | --- | --- | --- | --- |"
@@ -29,8 +34,8 @@ for n in "${sizes[@]}"; do
   corpus="$OUT/corpus-$n"
   [ -f "$corpus/mkdocs.yml" ] || $PY bench/gen_corpus.py "$n" "$corpus" >/dev/null
   cfg="$corpus/mkdocs.yml"
-  clean="rm -rf $corpus/site $corpus/site-* $corpus/.statusmark-cache"
-  measure --prepare "rm -rf $corpus/.statusmark-cache" "check (cold, no cache), $n" "$RUNS" -- $SM check -f "$cfg"
+  clean=$(aside $corpus/site $corpus/site-semi-technical $corpus/site-technical $corpus/.statusmark-cache)
+  measure --prepare "$(aside $corpus/.statusmark-cache)" "check (cold, no cache), $n" "$RUNS" -- $SM check -f "$cfg"
   measure "check (warm cache), $n" "$RUNS" -- $SM check -f "$cfg"
   measure --prepare "$clean" "cold build --audience all, $n" "$RUNS" -- $SM build --audience all -f "$cfg"
   # Warm: the cache and the sites of the previous build are kept (as CI restores them); one
@@ -39,7 +44,7 @@ for n in "${sizes[@]}"; do
   cp "$target" "$target.orig"
   measure --prepare "$PY bench/append_update.py $target" "warm build --audience all, one update appended, $n" "$RUNS" -- \
     $SM build --audience all -f "$cfg"
-  measure --prepare "$PY bench/append_update.py $target; rm -rf $corpus/site $corpus/site-*" \
+  measure --prepare "$PY bench/append_update.py $target; $(aside $corpus/site $corpus/site-semi-technical $corpus/site-technical)" \
     "warm build --audience all, cache only (no earlier site), $n" "$RUNS" -- $SM build --audience all -f "$cfg"
   mv "$target.orig" "$target"
   measure --prepare "$clean" "cold build public only, $n" "$RUNS" -- $SM build -f "$cfg"
@@ -48,13 +53,13 @@ for n in "${sizes[@]}"; do
   base="$OUT/baselines-$n"
   $PY bench/baselines.py "$corpus" "$base"
   if [ -n "$HUGO" ]; then
-    measure --prepare "rm -rf $base/hugo-out $base/hugo/resources" "hugo cold, public text, $n" "$RUNS" -- \
+    measure --prepare "$(aside $base/hugo-out $base/hugo/resources)" "hugo cold, public text, $n" "$RUNS" -- \
       "$HUGO" --quiet -s "$base/hugo" -d "$PWD/$base/hugo-out"
     htarget=$(find "$base/hugo/content/events" -name 'event-*.md' | sort | sed -n "$((n / 2))p")
     measure --prepare "printf '\nOne more update.\n' >> $htarget" "hugo rebuild after one edit, $n" "$RUNS" -- \
       "$HUGO" --quiet -s "$base/hugo" -d "$PWD/$base/hugo-out"
   fi
-  measure --prepare "rm -rf $base/mkdocs/site" "stock mkdocs+material, public text, $n" "$MKDOCS_RUNS" -- \
+  measure --prepare "$(aside $base/mkdocs/site)" "stock mkdocs+material, public text, $n" "$MKDOCS_RUNS" -- \
     $MKDOCS build -q -f "$base/mkdocs/mkdocs.yml"
 done
 
