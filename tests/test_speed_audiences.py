@@ -96,6 +96,9 @@ def test_side_by_side_builds_the_same_sites_as_one_after_the_other(
 def test_a_failing_audience_publishes_nothing(repo: Path, side_by_side: bool):
     assert main(["build", "-f", str(repo / "mkdocs.yml"), "--audience", "all"]) == 0
     before = {name: tree_digest(repo / name) for name in SITES}
+    manifests = repo / ".statusmark-cache" / "manifests"
+    recorded = {p.name: p.read_bytes() for p in manifests.iterdir()}
+    assert len(recorded) == 3
     (repo / "incidents" / "cdn.md").write_text((repo / "incidents" / "cdn.md").read_text() + "\nMore.\n")
     done = isolated_build(repo, "fail", side_by_side)
     assert done.returncode == 2
@@ -105,6 +108,8 @@ def test_a_failing_audience_publishes_nothing(repo: Path, side_by_side: bool):
     assert (len(pids(repo)) == 3) == side_by_side
     assert {name: tree_digest(repo / name) for name in SITES} == before  # public and semi built, not published
     assert not [p for p in repo.glob("*.statusmark-*") if p.name != ".statusmark-cache"]
+    # The record of the live sites is as it was, and no new one is left waiting.
+    assert {p.name: p.read_bytes() for p in manifests.iterdir()} == recorded
 
 
 def test_warnings_of_an_audience_build_are_told_once(repo: Path):

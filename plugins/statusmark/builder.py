@@ -24,7 +24,7 @@ from . import forking
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
-from .output import Manifest, Output, manifest_entries, publish
+from .output import Manifest, Staged, pending_manifest, publish, stage
 from .parsecache import cache_dir
 from .plugin import StatusmarkPlugin, audience_site_dir
 
@@ -86,9 +86,13 @@ def check_with_options(config_file: Path, events: bool = True) -> tuple[Site, li
 
     ``events=False``: the site holds no events (only the problems are wanted).
     """
+    config, site, problems = _load_and_check(config_file, events)
+    return site, problems, plugin_of(config).config
+
+
+def _load_and_check(config_file: Path, events: bool = True) -> tuple[MkDocsConfig, Site, list[Problem]]:
     config = load_mkdocs_config(config_file)
-    plugin = plugin_of(config)
-    return (*plugin.load(config, events), plugin.config)
+    return (config, *plugin_of(config).load(config, events))
 
 
 @dataclass(frozen=True)
@@ -110,14 +114,13 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     spare: each is a whole MkDocs build with long single-threaded stretches.
     """
     audiences = list(audiences)
-    site, problems = check(config_file)
+    config, site, problems = _load_and_check(config_file)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))
     cache = cache_dir(config_file)
     plans: list[_Plan] = []
     try:
         for audience in audiences:
-            config = load_mkdocs_config(config_file)
             final = (
                 Path(config.site_dir).resolve()
                 if audience == "public"
@@ -135,27 +138,23 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     except BaseException:
         _discard(plans)
         raise
-    for plan, (keys, listed) in zip(plans, built):
-        previous = Manifest.load(plan.manifest_path, plan.final) if plan.manifest_path else None
-        output = Output(plan.staging, previous)
-        output.keys = keys
-        publish(plan.staging, plan.final, output, plan.manifest_path, listed)
+    for plan, staged in zip(plans, built):
+        publish(plan.staging, plan.final, staged, plan.manifest_path)
     return {plan.audience: plan.final for plan in plans}
 
 
 def _discard(plans: list[_Plan]) -> None:
     for plan in plans:
         shutil.rmtree(plan.staging, ignore_errors=True)
+        if plan.manifest_path is not None:
+            pending_manifest(plan.manifest_path).unlink(missing_ok=True)
 
 
 _PARSED: tuple[Site, list[Problem]] | None = None  # what forked audience builds start from
 SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests compare both ways)
 
 
-Built = tuple[dict[str, str], dict[str, list] | None]  # generated files' keys; the staged site's manifest entries
-
-
-def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[Built]:
+def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[Staged]:
     """Run each plan's build, in plan order: see ``_build_one``."""
     global _PARSED
     cores = forking.cores()
@@ -175,13 +174,14 @@ def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[P
             logging.getLogger(record.name).handle(record)
         if error is not None:
             raise error
+        assert done is not None
         built.append(done)
     return built
 
 
 def _build_in_child(
     config_file: Path, plan: _Plan, page_workers: int
-) -> tuple[Built, list[logging.LogRecord], BaseException | None]:
+) -> tuple[Staged | None, list[logging.LogRecord], BaseException | None]:
     """One audience's build in a forked process: what it built, what it logged, how it failed."""
     assert _PARSED is not None
     kept = _Keep()
@@ -194,7 +194,7 @@ def _build_in_child(
             pickle.dumps(error)
         except Exception:
             error = RuntimeError("".join(traceback.format_exception(error)))
-        return ({}, None), kept.records, error
+        return None, kept.records, error
     finally:
         root.removeHandler(kept)
 
@@ -211,10 +211,9 @@ class _Keep(logging.Handler):
 
 def _build_one(
     config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]], page_workers: int | None = None
-) -> Built:
-    """Build one audience into its staging folder: the generated files' keys, and, when the
-    staged site will replace the live one whole, its manifest entries (listed here, in the
-    audience's own process, rather than one site after another while publishing)."""
+) -> Staged:
+    """Build one audience into its staging folder and work out how to publish it (here, in
+    the audience's own process, rather than one site after another while publishing)."""
     config = load_mkdocs_config(config_file)
     plugin = plugin_of(config)
     # MkDocs reuses plugin instances across config loads: hand over, then take back.
@@ -225,8 +224,7 @@ def _build_one(
         with _quiet("mkdocs.commands.build", "mkdocs.structure"):
             mkdocs_build(config)
         assert plugin.output is not None
-        keys = plugin.output.keys
-        return keys, manifest_entries(plan.staging, keys) if plugin.previous is None else None
+        return stage(plan.staging, plan.final, plugin.output, plan.manifest_path)
     finally:
         plugin.preloaded = plugin.audience_override = plugin.site_dir_override = plugin.page_workers = None
         plugin.previous = plugin.output = None

@@ -17,6 +17,7 @@ import hashlib
 import marshal
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST_VERSION = 2  # 2: marshal (JSON took 0.15 s to read at 11,000 files)
@@ -52,7 +53,7 @@ class Manifest:
         body = {"version": MANIFEST_VERSION, "final": str(self.final), "files": self.entries}
         tmp.write_bytes(marshal.dumps(body))
         os.replace(tmp, path)
-        path.with_suffix(".json").unlink(missing_ok=True)  # version 1's file
+        path.with_name(path.name.split(".")[0] + ".json").unlink(missing_ok=True)  # version 1's file
 
     def holds(self, relative: str, key: str) -> bool:
         entry = self.entries.get(relative)
@@ -122,56 +123,82 @@ class Output:
         self._dirs.add(folder)
 
 
-def publish(
-    staging: Path,
-    final: Path,
-    output: Output | None,
-    manifest_path: Path | None,
-    listed: dict[str, list] | None = None,
-) -> None:
-    """Make ``staging`` the live site at ``final``; record what it holds in ``manifest_path``.
+@dataclass(frozen=True)
+class Staged:
+    """How a staged site is published, worked out in the audience's own build process.
 
-    ``listed``: ``manifest_entries`` of ``staging``, when the caller has them (a renamed
-    folder keeps its files' sizes and times).
+    ``moves``: the staged files that go into the live site (None: the staging folder
+    replaces it whole); ``removals``: live files the new site no longer has; ``pending``:
+    the new manifest, written beside the current one and put in its place on publishing.
     """
-    previous = output.previous if output is not None else None
+
+    moves: list[str] | None
+    removals: list[str]
+    pending: Path | None
+
+
+def pending_manifest(manifest_path: Path) -> Path:
+    return manifest_path.with_name(manifest_path.name + ".next")
+
+
+def stage(staging: Path, final: Path, output: Output, manifest_path: Path | None) -> Staged:
+    """Work out how to publish ``staging`` (touching nothing live) and write its manifest.
+
+    A renamed file keeps its size and time, so the manifest entries of the files moved
+    later are taken from them here. A file MkDocs wrote again with the same bytes stays
+    out: the live one is kept.
+    """
+    previous = output.previous
+    pending = pending_manifest(manifest_path) if manifest_path is not None else None
     if previous is None or not final.is_dir():
-        if listed is None and manifest_path is not None:
-            listed = manifest_entries(staging, output.keys if output else {})
-        _swap(staging, final)
-        if manifest_path is not None and listed is not None:
-            Manifest(final, listed).save(manifest_path)
-        return
-    generated = output.keys if output is not None else {}
+        if pending is not None:
+            Manifest(final, manifest_entries(staging, output.keys)).save(pending)
+        return Staged(None, [], pending)
+    generated = output.keys
     entries: dict[str, list] = {}
-    staged: list[str] = []
+    moves: list[str] = []
+    root = os.path.join(staging, "")
     for folder, _, names in os.walk(staging):
         for name in names:
-            staged.append(os.path.relpath(os.path.join(folder, name), staging).replace(os.sep, "/"))
-    for relative in staged:
-        source = os.path.join(staging, relative)
-        target = os.path.join(final, relative)
-        key = generated.get(relative)
-        if key is None:  # written by MkDocs: compare the bytes
-            with open(source, "rb") as handle:
-                data = handle.read()
-            key = "b:" + digest(data)
-            old = previous.entries.get(relative)
-            if old is not None and old[0] == key and previous.holds(relative, key):
-                entries[relative] = old
-                continue
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.replace(source, target)
-        stat = os.stat(target)
-        entries[relative] = [key, stat.st_size, stat.st_mtime_ns]
+            source = os.path.join(folder, name)
+            relative = source[len(root) :].replace(os.sep, "/")
+            key = generated.get(relative)
+            if key is None:  # written by MkDocs: compare the bytes
+                with open(source, "rb") as handle:
+                    key = "b:" + digest(handle.read())
+                old = previous.entries.get(relative)
+                if old is not None and old[0] == key and previous.holds(relative, key):
+                    entries[relative] = old
+                    continue
+            stat = os.stat(source)
+            entries[relative] = [key, stat.st_size, stat.st_mtime_ns]
+            moves.append(relative)
     for relative in generated:
         if relative not in entries:  # kept: the live file is the one recorded
             entries[relative] = previous.entries[relative]
-    for relative in previous.entries.keys() - entries.keys():
-        _remove(final, relative)
-    shutil.rmtree(staging, ignore_errors=True)
-    if manifest_path is not None:
-        Manifest(final, entries).save(manifest_path)
+    removals = sorted(previous.entries.keys() - entries.keys())
+    if pending is not None:
+        Manifest(final, entries).save(pending)
+    return Staged(moves, removals, pending)
+
+
+def publish(staging: Path, final: Path, staged: Staged, manifest_path: Path | None) -> None:
+    """Make ``staging`` the live site at ``final``, as ``stage`` worked out; then its manifest."""
+    if staged.moves is None:
+        _swap(staging, final)
+    else:
+        made: set[str] = set()
+        for relative in staged.moves:
+            folder = os.path.dirname(relative)
+            if folder not in made:
+                os.makedirs(os.path.join(final, folder), exist_ok=True)
+                made.add(folder)
+            os.replace(os.path.join(staging, relative), os.path.join(final, relative))
+        for relative in staged.removals:
+            _remove(final, relative)
+        shutil.rmtree(staging, ignore_errors=True)
+    if staged.pending is not None and manifest_path is not None:
+        os.replace(staged.pending, manifest_path)
 
 
 def _remove(root: Path, relative: str) -> None:
