@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -45,6 +45,7 @@ from .render.theme_fixes import fix_theme_markup
 from .repository import file_digest, load_site
 from .sitekeys import PageKeys
 from .status import UPDATE_LABELS
+from .themeenv import use_theme_env
 
 PACKAGE_DIR = Path(__file__).parent
 ASSETS = ("assets/statusmark/statusmark.css", "assets/statusmark/statusmark.js")
@@ -67,7 +68,14 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    @event_priority(100)  # before other plugins ask the theme for environments (search does)
+    def _on_config_theme(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.cache_folder = cache_dir(Path(config.config_file_path))
+        self.templates = TemplateCache(self.cache_folder)
+        use_theme_env(config.theme, self.templates)
+        return config
+
+    def _on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.audience = self.audience_override or os.environ.get(AUDIENCE_VARIABLE) or self.config.audience
         if self.audience not in AUDIENCES:
             raise PluginError(f"statusmark: audience: expected one of {', '.join(AUDIENCES)}; got {self.audience!r}")
@@ -92,6 +100,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         config.extra_javascript.extend(a for a in ASSETS if a.endswith(".js"))
         return config
 
+    on_config = CombinedEvent(_on_config_theme, _on_config)
+
     def load(self, config: MkDocsConfig, events: bool = True) -> tuple[Site, list[Problem]]:
         """The parsed site and its problems; ``events=False``: problems only (see ``load_site``)."""
         path = Path(config.config_file_path)
@@ -106,9 +116,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.cache_folder = cache_dir(Path(config.config_file_path))
         self.data_cache = DataCache(self.cache_folder)
-        self.templates = TemplateCache(self.cache_folder)
         overrides = Path(config.config_file_path).parent / "templates" / "pages"
         self.override_dir = str(overrides) if overrides.is_dir() else None
         self.renderer = PageRenderer(
