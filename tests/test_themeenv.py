@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.structure.files import Files
-
 from statusmark.builder import load_mkdocs_config
 from statusmark.cli import main
 from statusmark.datacache import TemplateCache
