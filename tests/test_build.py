@@ -245,3 +245,28 @@ def test_a_statusmark_build_leaves_no_state_for_the_next_mkdocs_build(tmp_path: 
     second = write_repo(tmp_path / "b", {"api-errors.md": OPEN_INCIDENT})
     build(load_config(str(second)))
     assert "Elevated error rates" in text_of(tmp_path / "b/site/index.html")
+
+
+def test_a_command_runs_with_the_collector_seldom_and_restores_it(tmp_path: Path, fixed_now: str, monkeypatch):
+    """The build's objects are long-lived and acyclic: the cycle collector runs seldom during
+    a command (its thresholds raised), still runs, and is as it was afterwards."""
+    import gc
+
+    from statusmark import builder, cli
+
+    config_path = write_repo(tmp_path, {"api.md": OPEN_INCIDENT})
+    seen = []
+    original = builder.build
+
+    def build(*args, **kwargs):
+        seen.append((gc.isenabled(), gc.get_threshold()))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "build", build)
+    gc.set_threshold(700, 10, 10)
+    try:
+        assert main(["build", "-f", str(config_path)]) == 0
+        assert seen == [(True, cli.GC_THRESHOLD)]
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(700, 10, 10)
