@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from statusmark.loader import parse_event
 from statusmark.model import Component, Site
-from statusmark.status import component_statuses, indicator, is_active, is_upcoming, uptime_days, uptime_percent
+from statusmark.status import (
+    active_events,
+    component_statuses,
+    indicator,
+    is_active,
+    is_upcoming,
+    uptime_days,
+    uptime_percent,
+)
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 COMPONENTS = tuple(Component(cid, cid.title()) for cid in ("api", "dashboard", "database"))
@@ -224,3 +232,19 @@ def test_maintenance_is_not_downtime():
     )
     day = next(d for d in uptime_days(site(m), "api", NOW, 10) if d.day.isoformat() == "2026-11-20")
     assert day.uptime == 1.0 and day.events == ("m",)
+
+
+def test_active_events_are_found_once_per_events_and_time_and_never_mixed_up():
+    """``active_events`` remembers its last answer: another site, or another time, is asked anew."""
+    open_ = event("open", ("2026-11-23T10:00:00Z", "investigating"))
+    done = event("done", ("2026-11-23T09:00:00Z", "investigating"), ("2026-11-23T09:30:00Z", "resolved"))
+    later = event("later", ("2026-11-24T09:00:00Z", "investigating"))
+    first, second = site(open_, done, later), site(done)
+    for s, now in [(first, NOW), (second, NOW), (first, NOW), (first, NOW + timedelta(days=1)), (first, NOW)]:
+        expected = tuple(e for e in s.events if is_active(e, now))
+        assert active_events(s, now) == expected
+    assert active_events(first, NOW) == (open_,)
+    assert active_events(first, NOW + timedelta(days=1)) == (open_, later)
+    assert active_events(second, NOW) == ()
+    # A site with equal events in a new tuple, and the view of a site: never the old answer.
+    assert active_events(site(open_), NOW) == (open_,) and active_events(site(), NOW) == ()

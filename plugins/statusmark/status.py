@@ -76,23 +76,37 @@ def worst(statuses: list[str]) -> str:
     return max(statuses, key=COMPONENT_STATUSES.index, default="operational")
 
 
+_ACTIVE: list[tuple[tuple[Event, ...], datetime, tuple[Event, ...]]] = []
+
+
+def active_events(site: Site, now: datetime) -> tuple[Event, ...]:
+    """The site's active events, in its order: found once per events and time, though the
+    status page, the indicator and the API each ask (a pass over every event each time)."""
+    for events, at, active in _ACTIVE:
+        if events is site.events and at == now:  # the same tuple (held here, so not a reused id)
+            return active
+    active = tuple(e for e in site.events if is_active(e, now))
+    _ACTIVE[:] = [(site.events, now, active)]
+    return active
+
+
 def component_statuses(site: Site, now: datetime) -> dict[str, str]:
     """Each component's current status: the worst among active events naming it."""
     found: dict[str, list[str]] = {comp.id: [] for comp in site.components}
-    for event in site.events:
-        if is_active(event, now):
-            for cid, status in event.components:
-                found.setdefault(cid, []).append(status)
+    for event in active_events(site, now):
+        for cid, status in event.components:
+            found.setdefault(cid, []).append(status)
     return {cid: worst(statuses) for cid, statuses in found.items()}
 
 
 def indicator(site: Site, statuses: dict[str, str], now: datetime) -> str:
     """Statuspage's page indicator: none, minor, major, critical or maintenance."""
     levels = ["none"]
-    levels += [e.impact for e in site.events if not e.is_maintenance and is_active(e, now) and e.impact in IMPACTS]
+    active = active_events(site, now)
+    levels += [e.impact for e in active if not e.is_maintenance and e.impact in IMPACTS]
     levels += [_STATUS_INDICATOR[s] for s in statuses.values() if s in _STATUS_INDICATOR]
     level = max(levels, key=IMPACTS.index)
-    if level == "none" and any(e.is_maintenance and is_active(e, now) for e in site.events):
+    if level == "none" and any(e.is_maintenance for e in active):
         return "maintenance"
     return level
 

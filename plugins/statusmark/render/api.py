@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import CLOSED_STATUSES, COMPONENT_STATUSES, Component, Event, Site, Update
-from ..status import INDICATOR_DESCRIPTIONS, component_statuses, indicator, is_active, is_upcoming
+from ..status import INDICATOR_DESCRIPTIONS, active_events, component_statuses, indicator, is_upcoming
 from .timefmt import iso
 
 LIMIT = 50  # Statuspage lists the 50 most recent incidents and maintenances
@@ -30,8 +30,8 @@ def api_files(site: Site, now: datetime, page_id: str | None = None) -> dict[str
     doc = _Documents(site, now, page_id or short_id(site.url))
     incidents = [e for e in site.events if not e.is_maintenance]
     maintenances = [e for e in site.events if e.is_maintenance]
-    unresolved = [e for e in incidents if is_active(e, now)]
-    active = [e for e in maintenances if is_active(e, now)]
+    unresolved = [e for e in active_events(site, now) if not e.is_maintenance]
+    active = [e for e in active_events(site, now) if e.is_maintenance]
     upcoming = sorted((e for e in maintenances if is_upcoming(e, now)), key=lambda e: (e.scheduled_start or now, e.id))
     page, status, components = doc.page(), doc.status(), doc.components()
     files = {

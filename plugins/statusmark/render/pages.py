@@ -22,9 +22,9 @@ from ..status import (
     INDICATOR_DESCRIPTIONS,
     STATUS_LABELS,
     UPDATE_LABELS,
+    active_events,
     component_statuses,
     indicator,
-    is_active,
     is_upcoming,
     uptime_days,
     uptime_percent,
@@ -215,7 +215,7 @@ class PageRenderer:
 
     # Helpers the templates call.
     def status_summary(self) -> dict[str, Any]:
-        active = [e for e in self.site.events if is_active(e, self.now)]
+        active = active_events(self.site, self.now)
         recent_since = self.now - timedelta(days=self.options.recent_days)
         return {
             "indicator": self.indicator,
