@@ -58,11 +58,18 @@ def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path
     build(repo)
     cold = trees(repo)
     assert list((repo / ".statusmark-cache" / "parse").glob("*.marshal"))
-    page = repo / "site/incidents/old-03/index.html"
-    before = page.stat().st_mtime_ns
+    # Unchanged files are not written again: pages, theme assets, our assets, feeds, API.
+    kept = [
+        "site/incidents/old-03/index.html",
+        "site/assets/statusmark/statusmark.css",
+        next(p.relative_to(repo).as_posix() for p in (repo / "site-technical/assets/javascripts").glob("bundle.*.js")),
+        "site/history.rss",
+        "site-semi-technical/api/v2/summary.json",
+    ]
+    before = {name: (repo / name).stat().st_mtime_ns for name in kept}
     build(repo)
     assert trees(repo) == cold
-    assert page.stat().st_mtime_ns == before  # unchanged pages are not rewritten
+    assert {name: (repo / name).stat().st_mtime_ns for name in kept} == before
 
 
 def shard_stamps(repo: Path) -> dict[str, int]:
@@ -97,10 +104,25 @@ def test_warm_build_after_adding_and_removing_events_equals_a_cold_build(repo: P
 def test_a_file_edited_in_the_live_site_is_rewritten(repo: Path):
     build(repo)
     cold = trees(repo)
-    page = repo / "site-technical/incidents/cdn-slow/index.html"
-    page.write_text("tampered")
+    for name in (
+        "site-technical/incidents/cdn-slow/index.html",  # a page
+        "site/assets/statusmark/statusmark.css",  # a static file
+        "site/api/v2/summary.json",  # a generated one
+    ):
+        (repo / name).write_text("tampered")
     build(repo)
     assert trees(repo) == cold
+
+
+def test_a_static_file_of_the_site_changed_is_published(repo: Path, tmp_path: Path):
+    logo = repo / "site_src" / "img" / "logo.svg"
+    logo.parent.mkdir()
+    logo.write_text("<svg>one</svg>")
+    build(repo)
+    logo.write_text("<svg>two</svg>")
+    build(repo)
+    assert (repo / "site/img/logo.svg").read_text() == "<svg>two</svg>"
+    assert trees(repo) == cold_copy(repo, tmp_path / "cold")
 
 
 def test_no_cache_builds_the_same_site(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -44,6 +44,7 @@ from .render.pages import PageOptions, PageRenderer, PageSpec, url_for
 from .render.theme_fixes import fix_theme_markup
 from .repository import file_digest, load_site
 from .sitekeys import PageKeys
+from .staticfiles import OutputFiles
 from .status import UPDATE_LABELS
 from .themeenv import use_theme_env
 
@@ -158,8 +159,9 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             files.append(File.generated(config, relative, content=text))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(PACKAGE_DIR / "assets" / Path(asset).name)))
-        self.files = files
-        return files
+        self.output = Output(Path(config.site_dir), self.previous)
+        self.files = OutputFiles(files, self.output)
+        return self.files
 
     def data_files(self) -> dict[str, str]:
         statuses = self.renderer.statuses
@@ -217,7 +219,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         theme = Theme(config, self.files, self.nav, self.env)
-        output = Output(Path(config.site_dir), self.previous)
+        output = self.output
+        assert output is not None
         keys = PageKeys(self, theme)
         jobs: list[tuple[PageSpec, str, str | None]] = []
         for spec in self.direct:
@@ -230,7 +233,6 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         render_pages(self, theme, output, jobs)
         self._add_search_entries(config)
         self._add_to_sitemap(config)
-        self.output = output
 
     def _add_search_entries(self, config: MkDocsConfig) -> None:
         """Material's search index, bounded: the newest events and the component pages."""

@@ -1,0 +1,46 @@
+"""A site's static files written only when the live site lacks their bytes.
+
+MkDocs copies every static file into the (staging) site on every build: the theme's
+assets, the site's own images, and the feeds, API documents and badges Statusmark hands
+it as generated files, about 280 per audience. Publishing then read each back to see
+whether it changed. Here each is written through ``Output``, keyed by the digest of its
+bytes: a file the live site already holds (same key, same size and time as recorded) is
+not written at all, and publishing knows the key of every file written without reading
+it again. What ends up in the site is byte for byte what MkDocs would copy
+(``tests/test_speed_cache.py`` compares cold and warm builds).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .output import Output, digest
+
+
+class OutputFiles(Files):
+    """MkDocs' file collection, copying its static files through ``output``."""
+
+    def __init__(self, files: Iterable[File], output: Output):
+        super().__init__(files)
+        self.output = output
+
+    def copy_static_files(
+        self, dirty: bool = False, *, inclusion: Callable[[InclusionLevel], bool] = InclusionLevel.is_included
+    ) -> None:
+        if dirty:  # `mkdocs serve --dirty` copies only what changed, by time: MkDocs' own way
+            super().copy_static_files(dirty, inclusion=inclusion)
+            return
+        for file in self:
+            if file.is_documentation_page() or not inclusion(file.inclusion):
+                continue
+            if file.abs_src_path is not None and os.path.abspath(file.abs_src_path) == os.path.abspath(
+                file.abs_dest_path
+            ):
+                continue  # a plugin wrote it into the site folder itself (MkDocs skips it too)
+            data = file.content_bytes
+            key = "b:" + digest(data)  # what publishing would find by reading the file back
+            if not self.output.keep(file.dest_uri, key):
+                self.output.write(file.dest_uri, key, data)
