@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -270,3 +273,38 @@ def test_a_command_runs_with_the_collector_seldom_and_restores_it(tmp_path: Path
         assert gc.get_threshold() == (700, 10, 10)
     finally:
         gc.set_threshold(700, 10, 10)
+
+
+def _console(*args: str) -> subprocess.CompletedProcess[str]:
+    """The ``statusmark`` console script (``cli.run``), in a process of its own."""
+    code = "from statusmark.cli import run; run()"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output buffered, as usual
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_the_console_script_ends_its_process_with_everything_told(tmp_path: Path, fixed_now: str):
+    """``build`` and ``check`` end the process without the interpreter's teardown: the
+    exit code, what was printed and what was logged still all arrive."""
+    config_path = write_repo(tmp_path, {"api.md": OPEN_INCIDENT, "cdn.md": RESOLVED})
+    done = _console("build", "-f", str(config_path), "--audience", "all")
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["public", "semi-technical", "technical"]
+    assert (tmp_path / "site-technical" / "index.html").is_file()
+    checked = _console("check", "-f", str(config_path))
+    assert checked.returncode == 0 and checked.stdout.startswith("ok: ")
+    (tmp_path / "incidents" / "bad.md").write_text("---\ntitle: Bad\nimpact: huge\n---\n")
+    failed = _console("check", "-f", str(config_path))
+    assert failed.returncode == 1 and "bad.md:3: impact:" in failed.stderr
+    failed = _console("build", "-f", str(config_path))
+    assert failed.returncode == 1 and "nothing was written" in failed.stderr
+
+
+def test_in_process_callers_end_the_ordinary_way(monkeypatch):
+    from statusmark import lifetime
+
+    monkeypatch.setattr(lifetime, "_fast", True)  # a command allowed it, but run() did not enable it
+    with pytest.raises(SystemExit) as ended:
+        lifetime.end(3)
+    assert ended.value.code == 3
+    lifetime.keep(object())
+    assert lifetime._kept == []

@@ -20,7 +20,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from . import forking
+from . import forking, lifetime
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site
@@ -115,6 +115,7 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     """
     audiences = list(audiences)
     config, site, problems = _load_and_check(config_file)
+    lifetime.keep(site)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))
     cache = cache_dir(config_file)

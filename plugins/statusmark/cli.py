@@ -10,9 +10,16 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import lifetime
 from .clock import NOW_VARIABLE
 from .errors import ConfigFileError, ProblemsFound, errors_only
 from .model import AUDIENCES
+
+
+def run() -> None:
+    """The console script: ``main``, then the process ends (see ``lifetime``)."""
+    lifetime.enable()
+    lifetime.end(main())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +64,7 @@ def _check(args: argparse.Namespace) -> int:
     from .notify.command import check_notifications
 
     site, problems, options = check_with_options(args.config_file, events=False)  # problems only
+    lifetime.allow_fast_end()
     problems += check_notifications(args.config_file, options, site.components)[1]
     for problem in sorted(problems):
         print(problem, file=sys.stderr)
@@ -78,6 +86,7 @@ def _build(args: argparse.Namespace) -> int:
         os.environ[CACHE_VARIABLE] = args.cache_dir
 
     built = build(args.config_file, audience_list(args.audience))
+    lifetime.allow_fast_end()
     for audience, path in built.items():
         print(f"{audience}: {path}")
     return 0
