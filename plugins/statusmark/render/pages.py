@@ -32,6 +32,7 @@ from ..status import (
 from .fastevent import TEMPLATES, event_body, event_summary
 from .markdown import render_markdown, render_update
 from .timefmt import human, iso, time_tag
+from .uptimebar import uptime_bar
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class PageRenderer:
         self._summaries: dict[tuple[str, str, str], str] = {}
         # Event pages and lines are written without Jinja unless the site overrides their templates.
         self.fast_events = not override_dir or not any(os.path.exists(os.path.join(override_dir, t)) for t in TEMPLATES)
+        if not override_dir or not os.path.exists(os.path.join(override_dir, "_macros.html")):
+            self.env.globals["fast_uptime_bar"] = uptime_bar  # the macro's own body otherwise
         self._uptimes: dict[str, tuple[list[Any], float]] = {}
 
     # Derived once per site, shared by every page.
