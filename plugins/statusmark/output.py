@@ -34,6 +34,7 @@ class Manifest:
     def __init__(self, final: Path, entries: dict[str, list]):
         self.final = final
         self.entries = entries
+        self._root = os.path.join(final, "")
 
     @classmethod
     def load(cls, path: Path, final: Path) -> Manifest | None:
@@ -60,7 +61,7 @@ class Manifest:
         if entry is None or entry[0] != key:
             return False
         try:
-            stat = os.stat(os.path.join(self.final, relative))
+            stat = os.stat(self._root + relative)
         except OSError:
             return False
         return stat.st_size == entry[1] and stat.st_mtime_ns == entry[2]

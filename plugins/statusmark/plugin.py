@@ -223,8 +223,9 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         assert output is not None
         keys = PageKeys(self, theme)
         jobs: list[tuple[PageSpec, str, str | None]] = []
+        use_urls = config.use_directory_urls
         for spec in self.direct:
-            relative = dest_of(spec.src_uri, config.use_directory_urls)
+            relative = dest_of(spec.src_uri, use_urls)
             key = keys.of(spec)
             if key is None or not output.keep(relative, key):
                 jobs.append((spec, relative, key))
