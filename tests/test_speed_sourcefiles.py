@@ -84,3 +84,34 @@ def test_no_cache_folder_reads_every_time(tmp_path: Path):
     index.save()
     assert settled(FileIndex(None)).digest(str(path)) == digest_of(b"one")
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_cold_run_hashes_files_where_it_parses_them_and_records_each(tmp_path: Path, monkeypatch, fixed_now: str):
+    """With nothing cached, the digests come from the parse (no read beforehand): the same
+    digests, recorded in the file index, so that the next run reads no file at all."""
+    from statusmark import repository, sourcefiles
+    from statusmark.cli import main
+
+    from .conftest import write_repo
+    from .test_build import OPEN_INCIDENT, RESOLVED
+
+    monkeypatch.setattr(sourcefiles, "RACY_NS", -10 * RACY_NS)  # every file settled
+    config = write_repo(
+        tmp_path, {"api.md": OPEN_INCIDENT, "old/cdn.md": RESOLVED, "b.md": RESOLVED.replace("Slow", "Slower")}
+    )
+    assert main(["check", "-f", str(config)]) == 0
+    cold = dict(repository.FILE_DIGESTS)
+    files = sorted((tmp_path / "incidents").rglob("*.md"))
+    assert cold == {str(p.relative_to(tmp_path)): digest_of(p.read_bytes()) for p in files}
+    index = FileIndex(tmp_path / ".statusmark-cache")
+    assert {path: entry[4] for path, entry in index.entries.items()} == {
+        str(p): digest_of(p.read_bytes()) for p in files
+    }
+
+    def no_reading(*args: object) -> None:
+        raise AssertionError("a file was read again")
+
+    monkeypatch.setattr(sourcefiles, "read_and_digest", no_reading)
+    monkeypatch.setattr(repository, "read_and_digest", no_reading)
+    assert main(["check", "-f", str(config)]) == 0
+    assert repository.FILE_DIGESTS == cold

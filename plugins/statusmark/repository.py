@@ -25,7 +25,7 @@ from .lint import LintConfig, lint_site
 from .loader import load_event, parse_event
 from .model import Event, Site, audience_level
 from .parsecache import ParseCache, cache_dir, decode_event, decode_problems, encode_event, encode_problems
-from .sourcefiles import incident_files
+from .sourcefiles import incident_files, read_and_digest
 
 # Display path of each incident file of the last load -> digest of its bytes (page keys use it).
 FILE_DIGESTS: dict[str, str] = {}
@@ -147,30 +147,41 @@ def load_events_linted(
     cache = ParseCache(folder, job.settings())
     files: list[tuple[str, str, str]] = []  # (path, display path, cache key)
     FILE_DIGESTS.clear()
-    for path in incident_files(incidents_dir):
-        display = path[len(base) :] if path.startswith(base) else path
-        digest = cache.files.digest(path)
-        FILE_DIGESTS[display] = digest
-        stem = os.path.splitext(os.path.basename(path))[0]
-        files.append((path, display, f"{digest}:{display}:{stem}"))
+    listed = [(path, path[len(base) :] if path.startswith(base) else path) for path in incident_files(incidents_dir)]
     # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
     results: dict[str, tuple[Any, list[Problem], list[Problem]]] = {}
-    missing: list[tuple[str, str]] = []
-    missing_keys: list[str] = []
-    for path, display, key in files:
-        cached = cache.get(key)
-        if cached is None:
-            missing.append((path, display))
-            missing_keys.append(key)
-        else:
-            raw_event, raw_problems, raw_lint = cached
-            event = decode_event(raw_event) if decode and raw_event is not None else raw_event
-            results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
-    if missing:
-        for key, (raw_event, raw_problems, raw_lint) in zip(missing_keys, _parse_all(missing, job)):
-            cache.put(key, (raw_event, raw_problems, raw_lint))
-            event = decode_event(raw_event) if decode and raw_event is not None else raw_event
-            results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
+
+    def take(key: str, raw: tuple[Any, Any, Any]) -> None:
+        raw_event, raw_problems, raw_lint = raw
+        event = decode_event(raw_event) if decode and raw_event is not None else raw_event
+        results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
+
+    if not cache.shards:
+        # Nothing cached: every file is parsed, and hashed by the worker that reads it (not
+        # read once here, one file after another, and again there).
+        for (path, display), (info, digest, raw) in zip(listed, _parse_all(listed, job, hash_files=True)):
+            key = _key(display, cache.files.record(path, info, digest))
+            FILE_DIGESTS[display] = digest
+            files.append((path, display, key))
+            cache.put(key, raw)
+            take(key, raw)
+    else:
+        missing: list[tuple[str, str]] = []
+        missing_keys: list[str] = []
+        for path, display in listed:
+            digest = cache.files.digest(path)
+            FILE_DIGESTS[display] = digest
+            key = _key(display, digest)
+            files.append((path, display, key))
+            cached = cache.get(key)
+            if cached is None:
+                missing.append((path, display))
+                missing_keys.append(key)
+            else:
+                take(key, cached)
+        for key, (_, _, raw) in zip(missing_keys, _parse_all(missing, job)):
+            cache.put(key, raw)
+            take(key, raw)
     cache.keep = {key for _, _, key in files}
     events: list[Event] = []
     problems: list[Problem] = []
@@ -195,28 +206,38 @@ def load_events_linted(
     return events, problems, lint_found, cache
 
 
-def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[tuple[Any, Any, Any]]:
+def _key(display: str, digest: str) -> str:
+    """The parse cache's key of a file: its bytes, its path (shown in problems), its id."""
+    return f"{digest}:{display}:{os.path.splitext(os.path.basename(display))[0]}"
+
+
+Parsed = tuple[os.stat_result | None, str, tuple[Any, Any, Any]]  # stat and digest (if hashed), encoded results
+
+
+def _parse_all(missing: list[tuple[str, str]], job: _Job, hash_files: bool = False) -> Iterator[Parsed]:
     """Parse and lint files, in worker processes when there are many; results in input order.
 
     Workers take small chunks in turn, and results stream back as chunks finish, so the
     caller decodes one chunk while the workers parse the next: no core waits for another.
+    ``hash_files``: each file's stat and digest too (see ``sourcefiles.read_and_digest``).
     """
     count = workers()
     if count < 2 or len(missing) < PARALLEL_FROM or not fork_is_safe():
-        yield from _parse_chunk(missing, job)
+        yield from _parse_chunk(missing, job, hash_files)
         return
     size = max(50, -(-len(missing) // (count * 8)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
     with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork")) as pool:
-        for results in pool.map(_parse_chunk, chunks, repeat(job)):
+        for results in pool.map(_parse_chunk, chunks, repeat(job), repeat(hash_files)):
             yield from results
 
 
-def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any, Any]]:
+def _parse_chunk(files: list[tuple[str, str]], job: _Job, hash_files: bool = False) -> list[Parsed]:
     parsed = []
+    hashed: list[tuple[os.stat_result | None, str]] = []
     for path_text, display in files:
-        path = Path(path_text)
-        event, problems = load_event(path, display, job.known, job.default_audience)
+        hashed.append(read_and_digest(path_text) if hash_files else (None, ""))
+        event, problems = load_event(Path(path_text), display, job.known, job.default_audience)
         parsed.append((event, problems))
     lint_by_path: dict[str, list[Problem]] = {}
     if job.lint is not None:
@@ -227,11 +248,15 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[tuple[Any, Any
                 lint_by_path.setdefault(problem.path, []).append(problem)
     return [
         (
-            encode_event(event) if event is not None else None,
-            encode_problems(problems),
-            encode_problems(lint_by_path.get(event.path, []) if event is not None else []),
+            info,
+            digest,
+            (
+                encode_event(event) if event is not None else None,
+                encode_problems(problems),
+                encode_problems(lint_by_path.get(event.path, []) if event is not None else []),
+            ),
         )
-        for event, problems in parsed
+        for (event, problems), (info, digest) in zip(parsed, hashed)
     ]
 
 

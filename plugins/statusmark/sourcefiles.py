@@ -42,6 +42,16 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def read_and_digest(path: str, info: os.stat_result | None = None) -> tuple[os.stat_result | None, str]:
+    """The file's stat, taken before reading it, and the digest of its bytes."""
+    try:
+        info = info or os.stat(path)
+        with open(path, "rb") as handle:
+            return info, digest_of(handle.read())
+    except OSError:
+        return info, UNREADABLE
+
+
 class FileIndex:
     """path -> (size, mtime_ns, ctime_ns, inode, digest), kept in the cache folder."""
 
@@ -70,16 +80,16 @@ class FileIndex:
         if known is not None and known[:4] == seen:
             self.fresh[path] = known
             return known[4]
+        return self.record(path, *read_and_digest(path, info))
+
+    def record(self, path: str, info: os.stat_result | None, digest: str) -> str:
+        """Note a file read (and hashed) now, by this process or a worker; its digest."""
         self.reads += 1
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return UNREADABLE
-        digest = digest_of(data)
+        if info is None or digest == UNREADABLE or not stat.S_ISREG(info.st_mode):
+            return digest
         settled = self.started - RACY_NS
-        if stat.S_ISREG(info.st_mode) and info.st_mtime_ns < settled and info.st_ctime_ns < settled:
-            self.fresh[path] = (*seen, digest)
+        if info.st_mtime_ns < settled and info.st_ctime_ns < settled:
+            self.fresh[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, digest)
         return digest
 
     def save(self) -> None:
