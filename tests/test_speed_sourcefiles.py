@@ -114,4 +114,4 @@ def test_a_cold_run_hashes_files_where_it_parses_them_and_records_each(tmp_path:
     monkeypatch.setattr(sourcefiles, "read_and_digest", no_reading)
     monkeypatch.setattr(repository, "read_and_digest", no_reading)
     assert main(["check", "-f", str(config)]) == 0
-    assert repository.FILE_DIGESTS == cold
+    assert dict(repository.FILE_DIGESTS) == cold
