@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedgen.feed
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -72,7 +73,7 @@ def test_markup_characters_are_written_directly_as_feedgen_writes_them(title: st
     site = one_event_site(title.strip() or "t", text, name, "", minutes)
     calls = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(feeds, "FeedGenerator", lambda: calls.append(1))  # the direct path must not need it
+        patch.setattr(feedgen.feed, "FeedGenerator", lambda: calls.append(1))  # the direct path must not need it
         direct = feeds.feed_files(site, render_update)
     assert not calls
     assert direct == both_ways(site)[1]

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from ..model import Event, Site, Update
 from ..status import UPDATE_LABELS
 from .fastfeed import Entry, atom_entry, atom_feed, rss_feed, rss_item, writable
 from .timefmt import human
+
+if TYPE_CHECKING:  # feedgen (with lxml and dateutil, 30 ms to import) only for the rare fallback
+    from feedgen.entry import FeedEntry
 
 MAX_ENTRIES = 50
 
@@ -93,6 +94,8 @@ def _pair(
             rss_url[len(site.url) :]: rss_feed(title, rss_url, home, description, updated, [m.rss for m in made]),
             atom_url[len(site.url) :]: atom_feed(title, atom_url, home, description, updated, [m.atom for m in made]),
         }
+    from feedgen.feed import FeedGenerator
+
     out = {}
     for kind, self_url in (("rss", rss_url), ("atom", atom_url)):
         feed = FeedGenerator()
@@ -124,6 +127,8 @@ def _entry(site: Site, event: Event, render: Callable[[Update], str]) -> Entry:
 
 
 def _feed_entry(made: Entry) -> FeedEntry:
+    from feedgen.entry import FeedEntry
+
     entry = FeedEntry()
     entry.id(made.url)
     entry.guid(made.url, permalink=True)
