@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .output import Output, digest
+from .output import Output
 
 
 class OutputFiles(Files):
@@ -40,7 +40,4 @@ class OutputFiles(Files):
                 file.abs_dest_path
             ):
                 continue  # a plugin wrote it into the site folder itself (MkDocs skips it too)
-            data = file.content_bytes
-            key = "b:" + digest(data)  # what publishing would find by reading the file back
-            if not self.output.keep(file.dest_uri, key):
-                self.output.write(file.dest_uri, key, data)
+            self.output.put(file.dest_uri, None, file.content_bytes)  # known by its bytes, as publishing would
