@@ -145,7 +145,6 @@ def load_events_linted(
     base = os.path.join(job.base, "")
     folder = cache_dir(Path(job.config_path)) if job.config_path else None
     cache = ParseCache(folder, job.settings())
-    files: list[tuple[str, str, str]] = []  # (path, display path, cache key)
     FILE_DIGESTS.clear()
     listed = [(path, path[len(base) :] if path.startswith(base) else path) for path in incident_files(incidents_dir)]
     # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
@@ -156,32 +155,26 @@ def load_events_linted(
         event = decode_event(raw_event) if decode and raw_event is not None else raw_event
         results[key] = (event, decode_problems(raw_problems), decode_problems(raw_lint))
 
-    if not cache.shards:
-        # Nothing cached: every file is parsed, and hashed by the worker that reads it (not
-        # read once here, one file after another, and again there).
-        for (path, display), (info, digest, raw) in zip(listed, _parse_all(listed, job, hash_files=True)):
-            key = _key(display, cache.files.record(path, info, digest))
-            FILE_DIGESTS[display] = digest
-            files.append((path, display, key))
-            cache.put(key, raw)
-            take(key, raw)
-    else:
-        missing: list[tuple[str, str]] = []
-        missing_keys: list[str] = []
-        for path, display in listed:
-            digest = cache.files.digest(path)
-            FILE_DIGESTS[display] = digest
+    # With nothing cached, every file is parsed: its digest is taken by the worker that
+    # reads it, not in a pass of its own here first, one file after another.
+    cold = not cache.shards
+    missing: list[tuple[str, str]] = []
+    for path, display in listed:
+        if not cold:
+            digest = FILE_DIGESTS[display] = cache.files.digest(path)
             key = _key(display, digest)
-            files.append((path, display, key))
             cached = cache.get(key)
-            if cached is None:
-                missing.append((path, display))
-                missing_keys.append(key)
-            else:
+            if cached is not None:
                 take(key, cached)
-        for key, (_, _, raw) in zip(missing_keys, _parse_all(missing, job)):
-            cache.put(key, raw)
-            take(key, raw)
+                continue
+        missing.append((path, display))
+    for (path, display), (info, digest, raw) in zip(missing, _parse_all(missing, job)):
+        if cold:
+            FILE_DIGESTS[display] = cache.files.record(path, info, digest)
+        key = _key(display, FILE_DIGESTS[display])
+        cache.put(key, raw)
+        take(key, raw)
+    files = [(path, display, _key(display, FILE_DIGESTS[display])) for path, display in listed]
     cache.keep = {key for _, _, key in files}
     events: list[Event] = []
     problems: list[Problem] = []
@@ -211,32 +204,31 @@ def _key(display: str, digest: str) -> str:
     return f"{digest}:{display}:{os.path.splitext(os.path.basename(display))[0]}"
 
 
-Parsed = tuple[os.stat_result | None, str, tuple[Any, Any, Any]]  # stat and digest (if hashed), encoded results
+Parsed = tuple[os.stat_result | None, str, tuple[Any, Any, Any]]  # the file's stat and digest, encoded results
 
 
-def _parse_all(missing: list[tuple[str, str]], job: _Job, hash_files: bool = False) -> Iterator[Parsed]:
+def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     """Parse and lint files, in worker processes when there are many; results in input order.
 
     Workers take small chunks in turn, and results stream back as chunks finish, so the
     caller decodes one chunk while the workers parse the next: no core waits for another.
-    ``hash_files``: each file's stat and digest too (see ``sourcefiles.read_and_digest``).
     """
     count = workers()
     if count < 2 or len(missing) < PARALLEL_FROM or not fork_is_safe():
-        yield from _parse_chunk(missing, job, hash_files)
+        yield from _parse_chunk(missing, job)
         return
     size = max(50, -(-len(missing) // (count * 8)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
     with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork")) as pool:
-        for results in pool.map(_parse_chunk, chunks, repeat(job), repeat(hash_files)):
+        for results in pool.map(_parse_chunk, chunks, repeat(job)):
             yield from results
 
 
-def _parse_chunk(files: list[tuple[str, str]], job: _Job, hash_files: bool = False) -> list[Parsed]:
+def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
     parsed = []
     hashed: list[tuple[os.stat_result | None, str]] = []
     for path_text, display in files:
-        hashed.append(read_and_digest(path_text) if hash_files else (None, ""))
+        hashed.append(read_and_digest(path_text))  # (the few files a warm run parses: hashed twice)
         event, problems = load_event(Path(path_text), display, job.known, job.default_audience)
         parsed.append((event, problems))
     lint_by_path: dict[str, list[Problem]] = {}
