@@ -71,14 +71,14 @@ class PageKeys:
         return self.shells[depth]
 
     def of(self, spec: PageSpec) -> str | None:
-        if spec.template == "event.html":  # ten thousand of them: no more than needed
-            digest = file_digest(spec.context[0][1].path)
-            if digest is None:
-                return None
-            return _hash(self.common, self._shell(spec.src_uri), spec.src_uri, spec.title, digest)
         context: dict[str, Any] = dict(spec.context)
         renderer = self.plugin.renderer
         now: tuple[Any, ...] = ()
+        if spec.template == "event.html":
+            digest = file_digest(context["event"].path)
+            if digest is None:
+                return None
+            return _hash(self.common, self._shell(spec.src_uri), spec.src_uri, spec.title, digest)
         if spec.template == "history.html":
             size = max(renderer.options.history_page_size, 1)
             start = (context["number"] - 1) * size

@@ -76,17 +76,18 @@ def worst(statuses: list[str]) -> str:
     return max(statuses, key=COMPONENT_STATUSES.index, default="operational")
 
 
-_ACTIVE: list[tuple[tuple[Event, ...], datetime, tuple[Event, ...]]] = []
+# The last answer: (the events it was found in, held so their id is not reused; when; the active ones).
+_last_active: tuple[tuple[Event, ...], datetime, tuple[Event, ...]] | None = None
 
 
 def active_events(site: Site, now: datetime) -> tuple[Event, ...]:
     """The site's active events, in its order: found once per events and time, though the
     status page, the indicator and the API each ask (a pass over every event each time)."""
-    for events, at, active in _ACTIVE:
-        if events is site.events and at == now:  # the same tuple (held here, so not a reused id)
-            return active
+    global _last_active
+    if _last_active is not None and _last_active[0] is site.events and _last_active[1] == now:
+        return _last_active[2]
     active = tuple(e for e in site.events if is_active(e, now))
-    _ACTIVE[:] = [(site.events, now, active)]
+    _last_active = (site.events, now, active)
     return active
 
 

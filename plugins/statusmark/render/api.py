@@ -30,8 +30,9 @@ def api_files(site: Site, now: datetime, page_id: str | None = None) -> dict[str
     doc = _Documents(site, now, page_id or short_id(site.url))
     incidents = [e for e in site.events if not e.is_maintenance]
     maintenances = [e for e in site.events if e.is_maintenance]
-    unresolved = [e for e in active_events(site, now) if not e.is_maintenance]
-    active = [e for e in active_events(site, now) if e.is_maintenance]
+    now_active = active_events(site, now)
+    unresolved = [e for e in now_active if not e.is_maintenance]
+    active = [e for e in now_active if e.is_maintenance]
     upcoming = sorted((e for e in maintenances if is_upcoming(e, now)), key=lambda e: (e.scheduled_start or now, e.id))
     page, status, components = doc.page(), doc.status(), doc.components()
     files = {
