@@ -111,7 +111,7 @@ def test_a_cold_run_hashes_files_where_it_parses_them_and_records_each(tmp_path:
     def no_reading(*args: object) -> None:
         raise AssertionError("a file was read again")
 
-    monkeypatch.setattr(sourcefiles, "read_and_digest", no_reading)
-    monkeypatch.setattr(repository, "read_and_digest", no_reading)
+    monkeypatch.setattr(sourcefiles, "read_source", no_reading)
+    monkeypatch.setattr(repository, "read_source", no_reading)
     assert main(["check", "-f", str(config)]) == 0
     assert dict(repository.FILE_DIGESTS) == cold

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statusmark import audience, fastview
 from statusmark.loader import parse_event
-from statusmark.model import Site
+from statusmark.model import Segment, Site
+from statusmark.parsecache import decode_event, encode_event
 
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE, incidents
 from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING
@@ -43,8 +44,47 @@ def site_of(texts: dict[str, str]) -> Site:
 
 
 def assert_same_views(site: Site) -> None:
+    decoded = replace(site, events=tuple(decode_event(encode_event(e)) for e in site.events))
     for level in range(3):
-        assert fastview.view_site(site, level) == audience.view_site(site, level)
+        expected = audience.view_site(site, level)
+        assert fastview.view_site(site, level) == expected
+        assert fastview.view_site(decoded, level) == expected  # with the cache's acknowledgement_free
+
+
+class _Watched(str):
+    """A text that counts how often it is searched."""
+
+    searched = 0
+
+    def __contains__(self, part: object) -> bool:
+        _Watched.searched += 1
+        return super().__contains__(part)  # type: ignore[operator]
+
+
+def test_views_read_texts_only_of_events_with_acknowledgements():
+    site = site_of({"a.md": OPEN_INCIDENT, "f.md": ACKED})
+    plain, acked = (decode_event(encode_event(e)) for e in site.events)
+    assert (plain.acknowledgement_free, acked.acknowledgement_free) == (True, False)
+    assert plain.__dict__["acknowledgement_free"] is True  # set by the cache, not worked out again
+
+    def watched(event):
+        updates = tuple(
+            replace(u, segments=tuple(Segment(s.audience, _Watched(s.text)) for s in u.segments))
+            for u in event.updates
+        )
+        copy = replace(event, updates=updates)
+        copy.__dict__["acknowledgement_free"] = event.acknowledgement_free
+        return copy
+
+    _Watched.searched = 0
+    for level in range(3):
+        fastview.view_event(watched(plain), level)
+    assert _Watched.searched == 0
+    views = [fastview.view_event(watched(acked), level) for level in range(3)]
+    assert _Watched.searched > 0
+    assert all("lint-ok" not in s.text for view in views if view for u in view.updates for s in u.segments)
+    # A copy made with replace works the answer out again from its own text.
+    assert replace(plain, updates=acked.updates).acknowledgement_free is False
 
 
 def test_fixture_events_view_the_same():

@@ -8,6 +8,7 @@ Here an update or segment that loses nothing is reused as is, and only what chan
 copied. The result is equal, field by field, to ``audience.view_site``
 (``tests/test_speed_view.py`` checks it on generated and random events), and no text
 above the reader's level survives: segments are kept only if ``audience <= level``.
+Texts are read only in events that hold a marker to strip.
 """
 
 from __future__ import annotations
@@ -28,20 +29,34 @@ def _copy(obj: object, **changes: object) -> object:
 def view_event(event: Event, level: int) -> Event | None:
     if event.draft:
         return None
+    marked = not event.acknowledgement_free  # else no text is read (see Event.acknowledgement_free)
+    if level >= TECHNICAL and not marked:
+        updates, changed = event.updates, False  # every update and block is seen as it is
+    else:
+        updates, changed = _view_updates(event.updates, level, marked)
+    if not updates and not event.is_maintenance:
+        return None
+    tags = event.tags if level >= TECHNICAL else ()
+    if not changed and not event.approvals and tags == event.tags:
+        return event
+    return _copy(event, updates=updates, tags=tags, approvals=())  # type: ignore[return-value]
+
+
+def _view_updates(all_updates: tuple[Update, ...], level: int, marked: bool) -> tuple[tuple[Update, ...], bool]:
+    """The updates a reader at ``level`` sees, and whether any was dropped or changed."""
     updates: list[Update] = []
     changed = False
-    for update in event.updates:
+    for update in all_updates:
         if update.internal and level < TECHNICAL:
             changed = True
             continue
-        segments = update.segments
         kept: list[Segment] = []
         dropped = False
-        for segment in segments:
+        for segment in update.segments:
             if segment.audience > level:
                 dropped = True
                 continue
-            if "lint-ok" in segment.text:
+            if marked and "lint-ok" in segment.text:
                 segment = Segment(segment.audience, strip_acknowledgements(segment.text))
                 dropped = True
             kept.append(segment)
@@ -49,12 +64,7 @@ def view_event(event: Event, level: int) -> Event | None:
             update = _copy(update, segments=tuple(kept))  # type: ignore[assignment]
             changed = True
         updates.append(update)
-    if not updates and not event.is_maintenance:
-        return None
-    tags = event.tags if level >= TECHNICAL else ()
-    if not changed and not event.approvals and tags == event.tags:
-        return event
-    return _copy(event, updates=tuple(updates), tags=tags, approvals=())  # type: ignore[return-value]
+    return tuple(updates), changed
 
 
 def view_site(site: Site, level: int) -> Site:

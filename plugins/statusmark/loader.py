@@ -101,10 +101,25 @@ def load_event(
     path: Path, display_path: str, known_components: set[str], default_audience: int = TECHNICAL
 ) -> tuple[Event | None, list[Problem]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM some editors add is not text
+        data: bytes | OSError = path.read_bytes()
+    except OSError as error:
+        data = error
+    return parse_source(data, path.stem, display_path, known_components, default_audience)
+
+
+def parse_source(
+    data: bytes | OSError, event_id: str, path: str, known_components: set[str], default_audience: int = TECHNICAL
+) -> tuple[Event | None, list[Problem]]:
+    """``parse_event`` of a file's bytes, or the problem of a file that could not be read."""
+    try:
+        if isinstance(data, OSError):
+            raise data
+        # -sig: a BOM some editors add is not text. Line breaks of any kind are kept:
+        # the parser splits lines as Python's text mode would have read them.
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(display_path, 1, "file", f"cannot be read as UTF-8 text: {error}")]
-    return parse_event(text, path.stem, display_path, known_components, default_audience)
+        return None, [Problem(path, 1, "file", f"cannot be read as UTF-8 text: {error}")]
+    return parse_event(text, event_id, path, known_components, default_audience)
 
 
 def parse_event(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 IMPACTS = ("none", "minor", "major", "critical")
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved", "postmortem")
@@ -148,6 +149,18 @@ class Event:
 
     def first_at(self, status: str) -> datetime | None:
         return next((u.at for u in self.updates if u.status == status), None)
+
+    @cached_property
+    def acknowledgement_free(self) -> bool:
+        """No ``<!-- lint-ok -->`` marker in any of its text: an audience view strips none.
+
+        Worked out once per event (the parse cache keeps it), so that views need not read
+        every text: in each audience's forked process, reading a text writes to its memory
+        (a reference count) and makes the kernel copy its page. Not a field: copies made
+        with ``dataclasses.replace`` work it out again; a view, which only drops text,
+        keeps it.
+        """
+        return not any("lint-ok" in s.text for u in self.updates for s in u.segments)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .errors import Problem
 from .model import Approval, Event, Segment, Update
 from .sourcefiles import FileIndex
 
-FORMAT = 1
+FORMAT = 2
 CACHE_VARIABLE = "STATUSMARK_CACHE_DIR"
 DEFAULT_FOLDER = ".statusmark-cache"
 SHARDS = "parse"
@@ -76,6 +76,7 @@ def encode_event(e: Event) -> tuple:
     return (
         e.id, e.path, e.title, e.kind, e.impact, e.components, updates, e.tags, approvals,
         _ts(e.scheduled_start), _ts(e.scheduled_end), e.postmortem, _ts(e.next_update), _ts(e.eta), e.draft,
+        e.acknowledgement_free,
     )  # fmt: skip
 
 
@@ -117,6 +118,7 @@ def decode_event(raw: tuple) -> Event:
         approvals=tuple(Approval(r, b, _dt(a)) for r, b, a in raw[8]),
         scheduled_start=_dt(raw[9]), scheduled_end=_dt(raw[10]), postmortem=raw[11],
         next_update=_dt(raw[12]), eta=_dt(raw[13]), draft=raw[14],
+        acknowledgement_free=raw[15],  # Event's cached_property, from the text it was worked out of
     )  # fmt: skip
     return event
 

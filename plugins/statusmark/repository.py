@@ -22,10 +22,10 @@ from .config import line_of, load_components
 from .errors import Problem, errors_only
 from .forking import fork_is_safe, workers
 from .lint import LintConfig, lint_site
-from .loader import load_event, parse_event
+from .loader import parse_event, parse_source
 from .model import Event, Site, audience_level
 from .parsecache import ParseCache, cache_dir, decode_event, decode_problems, encode_event, encode_problems
-from .sourcefiles import incident_files, read_and_digest
+from .sourcefiles import UNREADABLE, digest_of, incident_files, read_source
 
 # Display path of each incident file of the last load -> digest of its bytes (page keys use it).
 FILE_DIGESTS: dict[str, str] = {}
@@ -228,9 +228,10 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
     parsed = []
     hashed: list[tuple[os.stat_result | None, str]] = []
     for path_text, display in files:
-        hashed.append(read_and_digest(path_text))  # (the few files a warm run parses: hashed twice)
-        event, problems = load_event(Path(path_text), display, job.known, job.default_audience)
-        parsed.append((event, problems))
+        info, data = read_source(path_text)  # once, for its digest and its parse
+        hashed.append((info, UNREADABLE if isinstance(data, OSError) else digest_of(data)))
+        event_id = os.path.splitext(os.path.basename(path_text))[0]
+        parsed.append(parse_source(data, event_id, display, job.known, job.default_audience))
     lint_by_path: dict[str, list[Problem]] = {}
     if job.lint is not None:
         valid = tuple(e for e, p in parsed if e is not None and not errors_only(p))

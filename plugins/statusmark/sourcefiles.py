@@ -42,14 +42,20 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_and_digest(path: str, info: os.stat_result | None = None) -> tuple[os.stat_result | None, str]:
-    """The file's stat, taken before reading it, and the digest of its bytes."""
+def read_source(path: str, info: os.stat_result | None = None) -> tuple[os.stat_result | None, bytes | OSError]:
+    """The file's stat, taken before reading it, and its bytes (or why they cannot be read)."""
     try:
         info = info or os.stat(path)
         with open(path, "rb") as handle:
-            return info, digest_of(handle.read())
-    except OSError:
-        return info, UNREADABLE
+            return info, handle.read()
+    except OSError as error:
+        return info, error
+
+
+def read_and_digest(path: str, info: os.stat_result | None = None) -> tuple[os.stat_result | None, str]:
+    """The file's stat, taken before reading it, and the digest of its bytes."""
+    info, data = read_source(path, info)
+    return info, UNREADABLE if isinstance(data, OSError) else digest_of(data)
 
 
 class FileIndex:
