@@ -69,8 +69,7 @@ def test_views_read_texts_only_of_events_with_acknowledgements():
 
     def watched(event):
         updates = tuple(
-            replace(u, segments=tuple(Segment(s.audience, _Watched(s.text)) for s in u.segments))
-            for u in event.updates
+            replace(u, segments=tuple(Segment(s.audience, _Watched(s.text)) for s in u.segments)) for u in event.updates
         )
         copy = replace(event, updates=updates)
         copy.__dict__["acknowledgement_free"] = event.acknowledgement_free
