@@ -38,6 +38,7 @@ original_build_one, original_post_build = builder._build_one, StatusmarkPlugin.o
 
 def build_one(config_file, plan, *rest):
     (repo.parent / f"{plan.audience}.pid").write_text(str(os.getpid()))
+    (repo.parent / f"{plan.audience}.workers").write_text(repr(rest[1] if len(rest) > 1 else None))
     return original_build_one(config_file, plan, *rest)
 
 def post_build(self, *, config):
@@ -81,6 +82,8 @@ def test_side_by_side_builds_the_same_sites_as_one_after_the_other(
     assert done.returncode == 0, done.stderr
     parent = done.stdout.splitlines()[0]
     assert parent not in pids(repo) and len(pids(repo)) == 3  # three processes, none of them the parent
+    workers = {audience: (repo.parent / f"{audience}.workers").read_text() for audience in AUDIENCES}
+    assert workers == dict(zip(AUDIENCES, map(repr, builder.page_worker_shares(3, len(os.sched_getaffinity(0))))))
     side_by_side = {name: tree_digest(repo / name) for name in SITES}
     assert all(side_by_side.values())
     monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)
@@ -90,6 +93,14 @@ def test_side_by_side_builds_the_same_sites_as_one_after_the_other(
     assert main(["build", "-f", str(repo / "mkdocs.yml"), "--audience", "all"]) == 0
     after = {name: tree_digest(repo / name) for name in SITES}
     assert after == side_by_side
+
+
+def test_the_audience_with_the_most_text_renders_with_one_process_more():
+    assert builder.page_worker_shares(3, 2) == [1, 1, 2]  # this machine: technical gets the spare
+    assert builder.page_worker_shares(2, 2) == [1, 2]
+    assert builder.page_worker_shares(3, 8) == [2, 2, 3]
+    assert builder.page_worker_shares(2, 16) == [8, 9]
+    assert builder.page_worker_shares(2, 1) == [1, 1]  # never more than the cores
 
 
 @pytest.mark.parametrize("side_by_side", [True, False])

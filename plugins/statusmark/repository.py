@@ -158,11 +158,12 @@ def load_events_linted(
     # With nothing cached, every file is parsed: its digest is taken by the worker that
     # reads it, not in a pass of its own here first, one file after another.
     cold = not cache.shards
+    keys: dict[str, str] = {}  # display path -> key
     missing: list[tuple[str, str]] = []
     for path, display in listed:
         if not cold:
             digest = FILE_DIGESTS[display] = cache.files.digest(path)
-            key = _key(display, digest)
+            key = keys[display] = _key(display, digest)
             cached = cache.get(key)
             if cached is not None:
                 take(key, cached)
@@ -171,11 +172,11 @@ def load_events_linted(
     for (path, display), (info, digest, raw) in zip(missing, _parse_all(missing, job)):
         if cold:
             FILE_DIGESTS[display] = cache.files.record(path, info, digest)
-        key = _key(display, FILE_DIGESTS[display])
+        key = keys[display] = _key(display, FILE_DIGESTS[display])
         cache.put(key, raw)
         take(key, raw)
-    files = [(path, display, _key(display, FILE_DIGESTS[display])) for path, display in listed]
-    cache.keep = {key for _, _, key in files}
+    files = [(path, display, keys[display]) for path, display in listed]
+    cache.keep = set(keys.values())
     events: list[Event] = []
     problems: list[Problem] = []
     lint_found: dict[str, list[Problem]] = {}
