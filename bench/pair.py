@@ -1,0 +1,67 @@
+"""Time two commands in turn, several times, and print the median of their ratios.
+
+On a host shared with other work, load comes and goes over minutes: timing all runs of
+one command, then all runs of its baseline, let a busy minute fall on one side only (the
+same Hugo rebuild took 2.6 s in one run of run.sh and 10.7 s in another). Here each run
+of A is followed at once by a run of B, and the ratio is taken per pair, so both sides of
+each ratio see about the same load.
+
+Usage: python bench/pair.py LABEL RUNS PREPARE_A COMMAND_A PREPARE_B COMMAND_B
+(each a shell command; a PREPARE is run untimed before its command, "" for none).
+Prints a Markdown row per command and one for the ratio; `--record FILE` appends
+'label<TAB>median ratio' to FILE for run.sh's summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import statistics
+import subprocess
+
+from measure import run_once
+
+
+def timed(prepare: str, command: str) -> tuple[float, int, float]:
+    if prepare:
+        subprocess.run(prepare, shell=True, check=True)
+        subprocess.run(["sync"], check=True)  # the step's writes land before the clock starts
+    return run_once(shlex.split(command))
+
+
+def row(label: str, results: list[tuple[float, int, float]]) -> str:
+    walls = [wall for wall, _, _ in results]
+    cpu = statistics.median(cpu for _, _, cpu in results)
+    peak = max(rss for _, rss, _ in results) / 1024
+    runs = ", ".join(f"{w:.2f}" for w in walls)
+    return f"| {label} | {statistics.median(walls):.2f} s | {cpu:.2f} s | {peak:.0f} MiB | {runs} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("label")
+    parser.add_argument("runs", type=int)
+    parser.add_argument("prepare_a")
+    parser.add_argument("command_a")
+    parser.add_argument("prepare_b")
+    parser.add_argument("command_b")
+    parser.add_argument("--names", nargs=2, default=("A", "B"), help="what A and B are, for the rows")
+    parser.add_argument("--record", help="append 'label<TAB>median ratio' to this file")
+    args = parser.parse_args()
+    a_runs, b_runs = [], []
+    for _ in range(args.runs):
+        a_runs.append(timed(args.prepare_a, args.command_a))
+        b_runs.append(timed(args.prepare_b, args.command_b))
+    ratios = [a[0] / b[0] for a, b in zip(a_runs, b_runs)]
+    ratio = statistics.median(ratios)
+    print(row(f"{args.names[0]} (paired)", a_runs))
+    print(row(f"{args.names[1]} (paired)", b_runs))
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    print(f"| {args.label}: median of per-pair ratios | {ratio:.2f}x | | | {each} |", flush=True)
+    if args.record:
+        with open(args.record, "a", encoding="utf-8") as handle:
+            handle.write(f"{args.label}\t{ratio:.3f}\t0\n")
+
+
+if __name__ == "__main__":
+    main()
