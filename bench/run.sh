@@ -62,12 +62,12 @@ for n in "${sizes[@]}"; do
       "$(aside $base/hugo-out $base/hugo/resources)" "$hugo_cmd"
     htarget=$(find "$base/hugo/content/events" -name 'event-*.md' | sort | sed -n "$((n / 2))p")
     cp "$target" "$target.orig"
-    cp "$htarget" "$htarget.orig"
+    cp "$htarget" "$base/hugo-target.orig"  # outside content/: Hugo would publish it
     pair --names "statusmark warm build, one update appended, $n" "hugo rebuild after one edit, $n" \
       "warm rebuild / Hugo rebuild, $n" "$RUNS" "$PY bench/append_update.py $target" "$SM build --audience all -f $cfg" \
       "printf '\nOne more update.\n' >> $htarget" "$hugo_cmd"
     mv "$target.orig" "$target"
-    mv "$htarget.orig" "$htarget"
+    mv "$base/hugo-target.orig" "$htarget"
   fi
   pair --names "statusmark cold build public only, $n" "stock mkdocs+material, public text, $n" \
     "public site / stock MkDocs+Material, $n" "$MKDOCS_RUNS" "$clean" "$SM build -f $cfg" \
