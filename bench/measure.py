@@ -36,6 +36,32 @@ def _field(report: str, name: str) -> float:
     return float(found.group(1))
 
 
+def timed(prepare: str | None, command: list[str]) -> tuple[float, int, float]:
+    """``run_once`` of ``command``, after ``prepare`` (a shell command, untimed) if given."""
+    if prepare:
+        subprocess.run(prepare, shell=True, check=True)
+        # Deleting a built site is tens of thousands of unlinks (and, on a disk mounted
+        # with discard, trims): flush them before the clock starts, not into the run.
+        subprocess.run(["sync"], check=True)
+    return run_once(command)
+
+
+def row(label: str, results: list[tuple[float, int, float]]) -> str:
+    """A Markdown row: median wall, median CPU, peak RSS, every run's wall time."""
+    walls = [wall for wall, _, _ in results]
+    cpu = statistics.median(cpu for _, _, cpu in results)
+    peak = max(rss for _, rss, _ in results) / 1024
+    runs = ", ".join(f"{w:.2f}" for w in walls)
+    return f"| {label} | {statistics.median(walls):.2f} s | {cpu:.2f} s | {peak:.0f} MiB | {runs} |"
+
+
+def record(path: str | None, label: str, value: float, peak_mib: float = 0) -> None:
+    """Keep a figure for run.sh's summary: 'label<TAB>value<TAB>peak MiB'."""
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"{label}\t{value:.3f}\t{peak_mib:.0f}\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("label")
@@ -45,23 +71,9 @@ def main() -> None:
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    walls, peaks, cpus = [], [], []
-    for _ in range(args.runs):
-        if args.prepare:
-            subprocess.run(args.prepare, shell=True, check=True)
-            # Deleting a built site is tens of thousands of unlinks (and, on a disk mounted
-            # with discard, trims): flush them before the clock starts, not into the run.
-            subprocess.run(["sync"], check=True)
-        wall, rss, cpu = run_once(command)
-        walls.append(wall)
-        peaks.append(rss)
-        cpus.append(cpu)
-    runs = ", ".join(f"{w:.2f}" for w in walls)
-    median, cpu = statistics.median(walls), statistics.median(cpus)
-    print(f"| {args.label} | {median:.2f} s | {cpu:.2f} s | {max(peaks) / 1024:.0f} MiB | {runs} |", flush=True)
-    if args.record:
-        with open(args.record, "a", encoding="utf-8") as handle:
-            handle.write(f"{args.label}\t{statistics.median(walls):.3f}\t{max(peaks) / 1024:.0f}\n")
+    results = [timed(args.prepare, command) for _ in range(args.runs)]
+    print(row(args.label, results), flush=True)
+    record(args.record, args.label, statistics.median(w for w, _, _ in results), max(r for _, r, _ in results) / 1024)
 
 
 if __name__ == "__main__":

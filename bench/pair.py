@@ -17,24 +17,8 @@ from __future__ import annotations
 import argparse
 import shlex
 import statistics
-import subprocess
 
-from measure import run_once
-
-
-def timed(prepare: str, command: str) -> tuple[float, int, float]:
-    if prepare:
-        subprocess.run(prepare, shell=True, check=True)
-        subprocess.run(["sync"], check=True)  # the step's writes land before the clock starts
-    return run_once(shlex.split(command))
-
-
-def row(label: str, results: list[tuple[float, int, float]]) -> str:
-    walls = [wall for wall, _, _ in results]
-    cpu = statistics.median(cpu for _, _, cpu in results)
-    peak = max(rss for _, rss, _ in results) / 1024
-    runs = ", ".join(f"{w:.2f}" for w in walls)
-    return f"| {label} | {statistics.median(walls):.2f} s | {cpu:.2f} s | {peak:.0f} MiB | {runs} |"
+from measure import record, row, timed
 
 
 def main() -> None:
@@ -50,17 +34,15 @@ def main() -> None:
     args = parser.parse_args()
     a_runs, b_runs = [], []
     for _ in range(args.runs):
-        a_runs.append(timed(args.prepare_a, args.command_a))
-        b_runs.append(timed(args.prepare_b, args.command_b))
+        a_runs.append(timed(args.prepare_a, shlex.split(args.command_a)))
+        b_runs.append(timed(args.prepare_b, shlex.split(args.command_b)))
     ratios = [a[0] / b[0] for a, b in zip(a_runs, b_runs)]
     ratio = statistics.median(ratios)
     print(row(f"{args.names[0]} (paired)", a_runs))
     print(row(f"{args.names[1]} (paired)", b_runs))
     each = ", ".join(f"{r:.2f}" for r in ratios)
     print(f"| {args.label}: median of per-pair ratios | {ratio:.2f}x | | | {each} |", flush=True)
-    if args.record:
-        with open(args.record, "a", encoding="utf-8") as handle:
-            handle.write(f"{args.label}\t{ratio:.3f}\t0\n")
+    record(args.record, args.label, ratio)
 
 
 if __name__ == "__main__":
