@@ -62,6 +62,11 @@ def record(path: str | None, label: str, value: float, peak_mib: float = 0) -> N
             handle.write(f"{label}\t{value:.3f}\t{peak_mib:.0f}\n")
 
 
+def record_runs(path: str | None, label: str, results: list[tuple[float, int, float]]) -> None:
+    """Keep the median wall time and the peak RSS of ``results``."""
+    record(path, label, statistics.median(w for w, _, _ in results), max(r for _, r, _ in results) / 1024)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("label")
@@ -73,7 +78,7 @@ def main() -> None:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     results = [timed(args.prepare, command) for _ in range(args.runs)]
     print(row(args.label, results), flush=True)
-    record(args.record, args.label, statistics.median(w for w, _, _ in results), max(r for _, r, _ in results) / 1024)
+    record_runs(args.record, args.label, results)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ each ratio see about the same load.
 
 Usage: python bench/pair.py LABEL RUNS PREPARE_A COMMAND_A PREPARE_B COMMAND_B
 (each a shell command; a PREPARE is run untimed before its command, "" for none).
-Prints a Markdown row per command and one for the ratio; `--record FILE` appends
-'label<TAB>median ratio' to FILE for run.sh's summary.
+Prints a Markdown row per command (named by `--names`) and one for the ratio; `--record
+FILE` appends each command's median and the median ratio to FILE for run.sh's summary.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import argparse
 import shlex
 import statistics
 
-from measure import record, row, timed
+from measure import record, record_runs, row, timed
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("prepare_b")
     parser.add_argument("command_b")
     parser.add_argument("--names", nargs=2, default=("A", "B"), help="what A and B are, for the rows")
-    parser.add_argument("--record", help="append 'label<TAB>median ratio' to this file")
+    parser.add_argument("--record", help="append both medians and the median ratio to this file")
     args = parser.parse_args()
     a_runs, b_runs = [], []
     for _ in range(args.runs):
@@ -38,8 +38,9 @@ def main() -> None:
         b_runs.append(timed(args.prepare_b, shlex.split(args.command_b)))
     ratios = [a[0] / b[0] for a, b in zip(a_runs, b_runs)]
     ratio = statistics.median(ratios)
-    print(row(f"{args.names[0]} (paired)", a_runs))
-    print(row(f"{args.names[1]} (paired)", b_runs))
+    for name, runs in zip(args.names, (a_runs, b_runs)):
+        print(row(name, runs))
+        record_runs(args.record, name, runs)
     each = ", ".join(f"{r:.2f}" for r in ratios)
     print(f"| {args.label}: median of per-pair ratios | {ratio:.2f}x | | | {each} |", flush=True)
     record(args.record, args.label, ratio)

@@ -30,48 +30,46 @@ aside() { echo "t=$TRASH/\$(date +%s%N); mkdir -p \$t; for d in $*; do if [ -e \
 
 echo "| measure | median wall | median CPU (user+sys) | peak RSS | runs, wall (s) |"
 echo "| --- | --- | --- | --- | --- |"
+pair() { $PY bench/pair.py --record "$results" "$@"; }
 for n in "${sizes[@]}"; do
   corpus="$OUT/corpus-$n"
   [ -f "$corpus/mkdocs.yml" ] || $PY bench/gen_corpus.py "$n" "$corpus" >/dev/null
   cfg="$corpus/mkdocs.yml"
-  clean=$(aside $corpus/site $corpus/site-semi-technical $corpus/site-technical $corpus/.statusmark-cache)
+  sites="$corpus/site $corpus/site-semi-technical $corpus/site-technical"
+  clean=$(aside $sites $corpus/.statusmark-cache)
+  base="$OUT/baselines-$n"
+  $PY bench/baselines.py "$corpus" "$base"
   measure --prepare "$(aside $corpus/.statusmark-cache)" "check (cold, no cache), $n" "$RUNS" -- $SM check -f "$cfg"
   measure "check (warm cache), $n" "$RUNS" -- $SM check -f "$cfg"
-  measure --prepare "$clean" "cold build --audience all, $n" "$RUNS" -- $SM build --audience all -f "$cfg"
+  # The builds with a baseline are timed in pairs, each run followed at once by the
+  # baseline's, and the ratio taken per pair (see pair.py): the host's load comes and goes
+  # over minutes. Without hugo, those builds are timed alone.
+  cold_label="cold build --audience all, $n"
+  warm_label="warm build --audience all, one update appended, $n"
   # Warm: the cache and the sites of the previous build are kept (as CI restores them); one
   # update is appended to one event before each run. The event file is restored afterwards.
   target=$(find "$corpus/incidents" -name '*.md' | sort | sed -n "$((n / 2))p")
   cp "$target" "$target.orig"
-  measure --prepare "$PY bench/append_update.py $target" "warm build --audience all, one update appended, $n" "$RUNS" -- \
-    $SM build --audience all -f "$cfg"
-  measure --prepare "$PY bench/append_update.py $target; $(aside $corpus/site $corpus/site-semi-technical $corpus/site-technical)" \
-    "warm build --audience all, cache only (no earlier site), $n" "$RUNS" -- $SM build --audience all -f "$cfg"
-  mv "$target.orig" "$target"
-  measure --prepare "$clean" "cold build public only, $n" "$RUNS" -- $SM build -f "$cfg"
-  $SM build --audience all -f "$cfg" >/dev/null  # leave the corpus built from its own files
-
-  # Baselines: each run of Statusmark is followed at once by a run of the baseline, and the
-  # ratio is taken per pair (see pair.py): the host's load comes and goes over minutes.
-  base="$OUT/baselines-$n"
-  $PY bench/baselines.py "$corpus" "$base"
-  pair() { $PY bench/pair.py --record "$results" "$@"; }
   if [ -n "$HUGO" ]; then
     hugo_cmd="$HUGO --quiet -s $base/hugo -d $PWD/$base/hugo-out"
-    pair --names "statusmark cold build --audience all, $n" "hugo cold, public text, $n" \
-      "cold all audiences / Hugo one site, $n" "$RUNS" "$clean" "$SM build --audience all -f $cfg" \
-      "$(aside $base/hugo-out $base/hugo/resources)" "$hugo_cmd"
+    pair --names "$cold_label" "hugo cold, public text, $n" "cold all audiences / Hugo one site, $n" "$RUNS" \
+      "$clean" "$SM build --audience all -f $cfg" "$(aside $base/hugo-out $base/hugo/resources)" "$hugo_cmd"
     htarget=$(find "$base/hugo/content/events" -name 'event-*.md' | sort | sed -n "$((n / 2))p")
-    cp "$target" "$target.orig"
     cp "$htarget" "$base/hugo-target.orig"  # outside content/: Hugo would publish it
-    pair --names "statusmark warm build, one update appended, $n" "hugo rebuild after one edit, $n" \
-      "warm rebuild / Hugo rebuild, $n" "$RUNS" "$PY bench/append_update.py $target" "$SM build --audience all -f $cfg" \
+    pair --names "$warm_label" "hugo rebuild after one edit, $n" "warm rebuild / Hugo rebuild, $n" "$RUNS" \
+      "$PY bench/append_update.py $target" "$SM build --audience all -f $cfg" \
       "printf '\nOne more update.\n' >> $htarget" "$hugo_cmd"
-    mv "$target.orig" "$target"
     mv "$base/hugo-target.orig" "$htarget"
+  else
+    measure --prepare "$clean" "$cold_label" "$RUNS" -- $SM build --audience all -f "$cfg"
+    measure --prepare "$PY bench/append_update.py $target" "$warm_label" "$RUNS" -- $SM build --audience all -f "$cfg"
   fi
-  pair --names "statusmark cold build public only, $n" "stock mkdocs+material, public text, $n" \
-    "public site / stock MkDocs+Material, $n" "$MKDOCS_RUNS" "$clean" "$SM build -f $cfg" \
-    "$(aside $base/mkdocs/site)" "$MKDOCS build -q -f $base/mkdocs/mkdocs.yml"
+  measure --prepare "$PY bench/append_update.py $target; $(aside $sites)" \
+    "warm build --audience all, cache only (no earlier site), $n" "$RUNS" -- $SM build --audience all -f "$cfg"
+  mv "$target.orig" "$target"
+  pair --names "cold build public only, $n" "stock mkdocs+material, public text, $n" \
+    "public site / stock MkDocs+Material, $n" "$MKDOCS_RUNS" \
+    "$clean" "$SM build -f $cfg" "$(aside $base/mkdocs/site)" "$MKDOCS build -q -f $base/mkdocs/mkdocs.yml"
   $SM build --audience all -f "$cfg" >/dev/null  # leave the corpus built from its own files
 done
 
