@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -97,20 +96,10 @@ def split_front_matter(text: str) -> tuple[list[str], list[str], int] | None:
     return None
 
 
-def load_event(
-    path: Path, display_path: str, known_components: set[str], default_audience: int = TECHNICAL
-) -> tuple[Event | None, list[Problem]]:
-    try:
-        data: bytes | OSError = path.read_bytes()
-    except OSError as error:
-        data = error
-    return parse_source(data, path.stem, display_path, known_components, default_audience)
-
-
 def parse_source(
     data: bytes | OSError, event_id: str, path: str, known_components: set[str], default_audience: int = TECHNICAL
 ) -> tuple[Event | None, list[Problem]]:
-    """``parse_event`` of a file's bytes, or the problem of a file that could not be read."""
+    """``parse_event`` of a file's bytes (``sourcefiles.read_source``), or why it cannot be read."""
     try:
         if isinstance(data, OSError):
             raise data

@@ -211,8 +211,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         return fix_theme_markup(output_content)  # 404.html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        env.globals["statusmark_audience"] = self.audience
-        env.bytecode_cache = self.templates
+        env.globals["statusmark_audience"] = self.audience  # (its bytecode cache: see use_theme_env)
         self.env = env
         return env
 

@@ -175,13 +175,13 @@ def load_events_linted(
         key = keys[display] = _key(display, FILE_DIGESTS[display])
         cache.put(key, raw)
         take(key, raw)
-    files = [(path, display, keys[display]) for path, display in listed]
     cache.keep = set(keys.values())
     events: list[Event] = []
     problems: list[Problem] = []
     lint_found: dict[str, list[Problem]] = {}
     first_path: dict[str, str] = {}
-    for _, display, key in files:
+    for _, display in listed:  # in file order
+        key = keys[display]
         event, event_problems, lint_problems = results[key]
         problems += event_problems
         stem = key.rsplit(":", 1)[1]
