@@ -8,6 +8,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import settings
+
+# Property tests check behaviour, never speed (speed is measured in bench/): no deadline,
+# which on this shared 2-core host failed a run whose first example waited 0.6 s for a core.
+settings.register_profile("statusmark", deadline=None)
+settings.load_profile("statusmark")
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-11-23T12:00:00Z"

@@ -242,7 +242,7 @@ def incidents(draw):
     return files, canaries
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=incidents())
 def test_property_no_text_reaches_a_lower_tier(tmp_path_factory, case):
     files, canaries = case

@@ -115,7 +115,7 @@ _awkward = (
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(title=_awkward, body=_awkward)
 def test_calendar_reads_back_like_the_one_icalendar_writes(title: str, body: str):
     from statusmark.model import Component, Event, Segment, Site, Update

@@ -483,7 +483,7 @@ def test_sms_fit_drops_a_link_that_leaves_no_room() -> None:
     assert text.endswith("...") and "https" not in text and segments(text) == 1
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.text(max_size=600), st.sampled_from(["", "https://s.example/i/1"]), st.integers(1, 4))
 def test_sms_fit_always_fits(text: str, link: str, max_segments: int) -> None:
     assert segments(fit(text, link, max_segments)) <= max_segments

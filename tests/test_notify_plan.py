@@ -224,7 +224,7 @@ def test_ledger_survives_a_torn_last_line(tmp_path: Path) -> None:
 _WORDS = st.text(alphabet="abcdefghij klmnop", min_size=1, max_size=30).map(str.strip).filter(bool)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     blocks=st.lists(
         st.tuples(st.sampled_from(["public", "semi-technical", "technical", None]), _WORDS), min_size=1, max_size=6

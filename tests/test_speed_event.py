@@ -105,7 +105,7 @@ def test_an_overridden_template_is_used(tmp_path: Path):
     assert not renderer.fast_events and renderer.render(spec) == "custom Elevated error rates on the API"
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(st.datetimes(timezones=st.just(UTC)))
 def test_time_tags_are_the_escaping_formats_bytes(at: datetime):
     from markupsafe import Markup, escape

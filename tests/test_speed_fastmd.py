@@ -86,7 +86,7 @@ _line = st.lists(_pieces, min_size=0, max_size=6).map("".join)
 _text = st.lists(_line, min_size=1, max_size=10).map("\n".join)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=500)
 @given(text=_text)
 def test_fuzzed_text_renders_like_python_markdown_or_is_declined(text: str):
     plain = render_plain(text)

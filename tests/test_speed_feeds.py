@@ -67,7 +67,7 @@ def one_event_site(title: str, text: str, name: str, path: str, minutes: int) ->
     return Site(name, f"https://s.example/{path}", COMPONENTS, (event_with(title, text, at),))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(title=SAFE, text=SAFE, name=SAFE, minutes=st.integers(min_value=-(10**6), max_value=10**7))
 def test_markup_characters_are_written_directly_as_feedgen_writes_them(title: str, text: str, name: str, minutes: int):
     site = one_event_site(title.strip() or "t", text, name, "", minutes)
@@ -79,7 +79,7 @@ def test_markup_characters_are_written_directly_as_feedgen_writes_them(title: st
     assert direct == both_ways(site)[1]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @example(title="a\rb", text="x", name="n", path="", minutes=0)  # lxml writes &#13;
 @example(title="t", text="x\x01", name="n", path="", minutes=0)  # lxml refuses
 @example(title="t", text="x", name="n\ufffe", path="", minutes=0)

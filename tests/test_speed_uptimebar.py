@@ -40,7 +40,7 @@ day_lists = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(days=day_lists, percent=st.floats(min_value=0, max_value=100, allow_nan=False), name=titles)
 @example(days=[], percent=100.0, name="")
 @example(

@@ -96,7 +96,7 @@ def test_fixture_events_view_the_same():
     assert_same_views(replace(site, events=(draft, *site.events[1:])))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(case=incidents(), internal_only=st.booleans())
 def test_random_events_view_the_same(case, internal_only: bool):
     files, _ = case
