@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .fastpages import Theme
     from .plugin import StatusmarkPlugin
 
-VERSION = "1"
+VERSION = "2"  # 2: an event page's key is its folder's prefix and its file's digest
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "pages"
 
 
@@ -63,6 +63,7 @@ class PageKeys:
             repr(options),
         )
         self.shells: dict[int, str] = {}
+        self.event_prefixes: dict[int, str] = {}
 
     def _shell(self, src_uri: str) -> str:
         depth = src_uri.count("/")
@@ -71,14 +72,21 @@ class PageKeys:
         return self.shells[depth]
 
     def of(self, spec: PageSpec) -> str | None:
+        if spec.template == "event.html":
+            # An event page's path and title follow from its file (its id is the file's
+            # name, the manifest keys entries by path): the digest of the file's bytes after
+            # what every event page in the folder shares, with no hash per page.
+            digest = file_digest(spec.context[0][1].path)  # (("event", event),)
+            if digest is None:
+                return None
+            depth = spec.src_uri.count("/")
+            prefix = self.event_prefixes.get(depth)
+            if prefix is None:
+                prefix = self.event_prefixes[depth] = _hash(self.common, self._shell(spec.src_uri), "event") + ":"
+            return prefix + digest
         context: dict[str, Any] = dict(spec.context)
         renderer = self.plugin.renderer
         now: tuple[Any, ...] = ()
-        if spec.template == "event.html":
-            digest = file_digest(context["event"].path)
-            if digest is None:
-                return None
-            return _hash(self.common, self._shell(spec.src_uri), spec.src_uri, spec.title, digest)
         if spec.template == "history.html":
             size = max(renderer.options.history_page_size, 1)
             start = (context["number"] - 1) * size

@@ -51,8 +51,10 @@ def api_files(site: Site, now: datetime, page_id: str | None = None) -> dict[str
         "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": doc.events(upcoming)},
         "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": doc.events(active)},
     }
+    # Compact, as Statuspage serves them: json's C encoder writes these; with ``indent`` it
+    # falls back to its pure-Python one, 3-4 times slower (a tenth of a second per audience).
     return {
-        f"api/v2/{name}": json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        f"api/v2/{name}": json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
         for name, body in files.items()
     }
 
@@ -63,11 +65,21 @@ class _Documents:
         self.statuses = component_statuses(site, now)
         self.group_ids = {group: short_id(site.url, "group", group) for group in site.groups}
         # A component's created_at/updated_at: its first and latest event, else the page's.
-        self.touched: dict[str, list[datetime]] = {}
-        for event in site.events:
-            for cid in event.component_ids:
-                self.touched.setdefault(cid, []).append(event.updated_at)
-        self.updated_at = max((e.updated_at for e in site.events), default=now)
+        self.touched: dict[str, list[datetime]] = {}  # component id -> [earliest, latest]
+        latest = None
+        for event in site.events:  # one pass, each event's time worked out once
+            at = event.updated_at
+            if latest is None or at > latest:
+                latest = at
+            for cid, _ in event.components:
+                span = self.touched.get(cid)
+                if span is None:
+                    self.touched[cid] = [at, at]
+                elif at < span[0]:
+                    span[0] = at
+                elif at > span[1]:
+                    span[1] = at
+        self.updated_at = now if latest is None else latest
 
     def page(self) -> dict[str, Any]:
         return {

@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -35,8 +35,7 @@ from .timefmt import human, iso, time_tag
 from .uptimebar import uptime_bar
 
 
-@dataclass(frozen=True)
-class PageSpec:
+class PageSpec(NamedTuple):  # a tuple: eleven thousand per audience, made in a third of the time
     src_uri: str  # where MkDocs believes the page's source lives, e.g. "incidents/x.md"
     title: str
     template: str
@@ -127,18 +126,27 @@ class PageRenderer:
                 found.setdefault(cid, []).append(event)
         return found
 
+    @cached_property
+    def in_uptime_window(self) -> dict[str, list[Event]]:
+        """Per component, the events that can reach into the uptime bars' window, in site order.
+
+        An event closed before the window began adds no span to any of its days
+        (``uptime_days`` drops it anyway). Found in one pass over the events, not one per
+        component.
+        """
+        since = datetime.combine(
+            (self.now - timedelta(days=self.options.uptime_days)).date(), datetime.min.time(), self.now.tzinfo
+        )
+        found: dict[str, list[Event]] = {}
+        for event in self.site.events:
+            if event.updated_at >= since or not event.closed:  # closed before since: resolved before it too
+                for cid in event.component_ids:
+                    found.setdefault(cid, []).append(event)
+        return found
+
     def uptime(self, component_id: str) -> tuple[list[Any], float]:
         if component_id not in self._uptimes:
-            # Only events that can reach into the window count: an event closed before it
-            # began adds no span to any of its days (uptime_days drops it anyway).
-            since = datetime.combine(
-                (self.now - timedelta(days=self.options.uptime_days)).date(), datetime.min.time(), self.now.tzinfo
-            )
-            touching = tuple(
-                e
-                for e in self.events_by_component.get(component_id, ())
-                if e.updated_at >= since or not e.closed  # closed before since: resolved before it too
-            )
+            touching = tuple(self.in_uptime_window.get(component_id, ()))
             spans_site = Site(self.site.name, self.site.url, self.site.components, touching)
             days = uptime_days(spans_site, component_id, self.now, self.options.uptime_days)
             self._uptimes[component_id] = (days, uptime_percent(days))
