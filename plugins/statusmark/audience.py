@@ -169,7 +169,7 @@ def view_event(event: Event, level: int) -> Event | None:
     updates = tuple(
         replace(
             u,
-            segments=tuple(replace(s, text=strip_acknowledgements(s.text)) for s in u.segments if s.audience <= level),
+            segments=tuple(s._replace(text=strip_acknowledgements(s.text)) for s in u.segments if s.audience <= level),
         )
         for u in event.updates
         if level >= TECHNICAL or not u.internal

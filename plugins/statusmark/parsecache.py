@@ -88,10 +88,7 @@ def _dt(value: float | None) -> datetime | None:
     return None if value is None else _fromts(value, UTC)
 
 
-def _segment(audience: int, text: str) -> Segment:
-    segment = _new(Segment)
-    segment.__dict__.update(audience=audience, text=text)
-    return segment
+_pair = tuple.__new__  # _pair(Segment, (audience, text)): a Segment, without its __new__'s call
 
 
 def _update(raw: tuple) -> Update:
@@ -99,7 +96,7 @@ def _update(raw: tuple) -> Update:
     update.__dict__.update(
         at=_fromts(raw[0], UTC),
         status=raw[1],
-        segments=tuple([_segment(a, t) for a, t in raw[2]]),
+        segments=tuple([_pair(Segment, s) for s in raw[2]]),
         internal=raw[3],
         line=raw[4],
         revision=raw[5],
