@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -199,6 +201,18 @@ def test_feeds_and_api_read_back(built: Path):
         "scheduled-maintenances/active",
     ):
         json.loads((built / f"api/v2/{name}.json").read_text())
+
+
+def test_sitemap_lists_every_page_once_and_its_gzip_matches(built: Path):
+    text = (built / "sitemap.xml").read_text()
+    locations = re.findall(r"<loc>([^<]*)</loc>", text)
+    base = "https://status.test.example/"
+    for page in ("", "incidents/api-errors/", "incidents/old-00/", "history/", "history/2/", "components/cdn/", "about/"):
+        assert locations.count(base + page) == 1, page
+    assert len(locations) == len(set(locations)) == text.count("<lastmod>")
+    assert all((built / loc.removeprefix(base) / "index.html").is_file() for loc in locations)
+    assert text.rstrip().endswith("</urlset>")
+    assert gzip.decompress((built / "sitemap.xml.gz").read_bytes()).decode() == text
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -29,7 +29,7 @@ from .clock import build_now
 from .config import StatusmarkConfig
 from .datacache import DataCache, TemplateCache, key_of
 from .errors import Problem, errors_only
-from .fastpages import Placeholder, Theme, dest_of, stub
+from .fastpages import Placeholder, Theme, stub
 from .fastview import view_site
 from .lint import lint_config
 from .model import AUDIENCES, Site, audience_level
@@ -191,10 +191,15 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
 
     def _cached_pair(self, parts: tuple[Any, ...], events: Any, make: Any) -> dict[str, str]:
         key = self._key(*parts, repr(self.site.components), list(events))
-        names = [f"{parts[3]}history.rss", f"{parts[3]}history.atom"]
-        text = self.data_cache.get_or_make(key, lambda: json.dumps(make(), sort_keys=True))
-        pair = json.loads(text)
-        return {name: pair[name] for name in names}
+        rss_name, atom_name = f"{parts[3]}history.rss", f"{parts[3]}history.atom"
+
+        def joined() -> str:  # "<length of the RSS>\n<RSS><Atom>": split without parsing
+            pair = make()
+            return f"{len(pair[rss_name])}\n{pair[rss_name]}{pair[atom_name]}"
+
+        text = self.data_cache.get_or_make(key, joined)
+        head, _, rest = text.partition("\n")
+        return {rss_name: rest[: int(head)], atom_name: rest[int(head) :]}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav
@@ -223,8 +228,10 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         keys = PageKeys(self, theme)
         jobs: list[tuple[PageSpec, str, str | None]] = []
         use_urls = config.use_directory_urls
-        for spec in self.direct:
-            relative = dest_of(spec.src_uri, use_urls)
+        urls = [url_for(spec.src_uri, use_urls) for spec in self.direct]
+        index = "index.html" if use_urls else ""  # a page's file: its URL, and index.html in a folder's
+        for spec, url in zip(self.direct, urls):
+            relative = url + index
             key = keys.of(spec)
             if key is None or not output.keep(relative, key):
                 jobs.append((spec, relative, key))
@@ -232,7 +239,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             theme.shell(depth)  # rendered once, before any worker starts
         render_pages(self, theme, output, jobs)
         self._add_search_entries(config)
-        self._add_to_sitemap(config)
+        self._add_to_sitemap(config, urls)
 
     def _add_search_entries(self, config: MkDocsConfig) -> None:
         """Material's search index, bounded: the newest events and the component pages."""
@@ -263,8 +270,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         key = self._key("search", use_urls, repr(self.site.components), newest)
         entries += json.loads(self.data_cache.get_or_make(key, make))
 
-    def _add_to_sitemap(self, config: MkDocsConfig) -> None:
-        """MkDocs' sitemap lists the pages it built; add the ones written here, in the same form."""
+    def _add_to_sitemap(self, config: MkDocsConfig, urls: list[str]) -> None:
+        """MkDocs' sitemap lists the pages it built; add the ones written here (``urls``), in the same form."""
         path = Path(config.site_dir) / "sitemap.xml"
         if not path.is_file() or not config.site_url:
             return
@@ -274,11 +281,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             return
         date = get_build_date()
         base = config.site_url
-        rows = "".join(
-            f"\n    <url>\n         <loc>{base}{url_for(spec.src_uri, config.use_directory_urls)}</loc>\n"
-            f"         <lastmod>{date}</lastmod>\n    </url>"
-            for spec in self.direct
-        )
+        before, after = f"\n    <url>\n         <loc>{base}", f"</loc>\n         <lastmod>{date}</lastmod>\n    </url>"
+        rows = before + (after + before).join(urls) + after if urls else ""
         head = text[:end].rstrip("\n")
         text = head + rows + "\n" + text[end:]
         data = text.encode("utf-8")
