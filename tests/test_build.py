@@ -207,7 +207,15 @@ def test_sitemap_lists_every_page_once_and_its_gzip_matches(built: Path):
     text = (built / "sitemap.xml").read_text()
     locations = re.findall(r"<loc>([^<]*)</loc>", text)
     base = "https://status.test.example/"
-    for page in ("", "incidents/api-errors/", "incidents/old-00/", "history/", "history/2/", "components/cdn/", "about/"):
+    for page in (
+        "",
+        "incidents/api-errors/",
+        "incidents/old-00/",
+        "history/",
+        "history/2/",
+        "components/cdn/",
+        "about/",
+    ):
         assert locations.count(base + page) == 1, page
     assert len(locations) == len(set(locations)) == text.count("<lastmod>")
     assert all((built / loc.removeprefix(base) / "index.html").is_file() for loc in locations)
