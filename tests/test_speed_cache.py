@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import marshal
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +155,53 @@ def test_a_manifest_reads_back_and_a_damaged_one_is_ignored(tmp_path: Path):
     for damaged in (b"", b"\x00garbage", path.read_bytes()[:-5]):
         path.write_bytes(damaged)
         assert Manifest.load(path, site) is None
+
+
+def _held(path: Path) -> object:
+    data = path.read_bytes()
+    try:
+        return marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return data
+
+
+# Run in a process of its own: forking is refused where other threads run (Apprise's tests
+# leave one), and this is about what forked parse workers send back.
+_PARSE = """
+import os, pickle, sys
+from pathlib import Path
+from statusmark import builder, repository
+config, out, workers = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "workers"
+if workers:
+    send = repository._parse_chunk_marshalled
+    def noted(files, job):
+        Path(job.base, f"worker-{os.getpid()}").write_text("ran")
+        return send(files, job)
+    repository._parse_chunk_marshalled = noted
+    repository.PARALLEL_FROM, repository.workers = 1, lambda: 2
+site, problems = builder.check(config)
+out.write_bytes(pickle.dumps((site.events, problems, dict(repository.FILE_DIGESTS))))
+"""
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixed_now: str, monkeypatch, broken):
+    """Events, problems, digests and the cache written (none when a file has an error)."""
+    files = {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": UPCOMING, "d.md": CANARY_INCIDENT}
+    files |= {"e.md": CANARY_MAINTENANCE, "broken.md": "no front matter here\n" if broken else RESOLVED}
+    files |= {f"old/old-{i}.md": RESOLVED.replace("cdn", "api") for i in range(6)}
+    config = write_repo(tmp_path / "repo", files)
+    found = {}
+    for way in ("in-process", "workers"):
+        monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / way))
+        out = tmp_path / f"{way}.pickle"
+        subprocess.run([sys.executable, "-c", _PARSE, str(config), str(out), way], check=True)
+        # What each cache file holds (marshal's bytes depend on which objects were shared).
+        cache = {p.relative_to(tmp_path / way).as_posix(): _held(p) for p in (tmp_path / way).rglob("*") if p.is_file()}
+        found[way] = (*pickle.loads(out.read_bytes()), cache)
+    assert list((tmp_path / "repo").glob("worker-*"))  # the second way parsed in a worker process
+    assert found["workers"] == found["in-process"]
+    events, problems, digests, cache = found["workers"]
+    assert len(events) == 12 - broken and len(digests) == 12
+    assert any(p.path.endswith("broken.md") for p in problems) == broken
+    assert any(name.startswith("parse/") for name in cache) != broken

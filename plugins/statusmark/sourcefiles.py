@@ -52,6 +52,14 @@ def read_source(path: str, info: os.stat_result | None = None) -> tuple[os.stat_
         return info, error
 
 
+Stat = tuple[int, int, int, int, int]  # (mode, size, mtime_ns, ctime_ns, inode): what FileIndex records
+
+
+def stat_fields(info: os.stat_result | None) -> Stat | None:
+    """The parts of a stat the index needs, as a plain tuple (parse workers send it as is)."""
+    return None if info is None else (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 def read_and_digest(path: str, info: os.stat_result | None = None) -> tuple[os.stat_result | None, str]:
     """The file's stat, taken before reading it, and the digest of its bytes."""
     info, data = read_source(path, info)
@@ -86,16 +94,18 @@ class FileIndex:
         if known is not None and known[:4] == seen:
             self.fresh[path] = known
             return known[4]
-        return self.record(path, *read_and_digest(path, info))
+        taken, digest = read_and_digest(path, info)
+        return self.record(path, stat_fields(taken), digest)
 
-    def record(self, path: str, info: os.stat_result | None, digest: str) -> str:
+    def record(self, path: str, info: Stat | None, digest: str) -> str:
         """Note a file read (and hashed) now, by this process or a worker; its digest."""
         self.reads += 1
-        if info is None or digest == UNREADABLE or not stat.S_ISREG(info.st_mode):
+        if info is None or digest == UNREADABLE or not stat.S_ISREG(info[0]):
             return digest
+        _, size, mtime_ns, ctime_ns, inode = info
         settled = self.started - RACY_NS
-        if info.st_mtime_ns < settled and info.st_ctime_ns < settled:
-            self.fresh[path] = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, digest)
+        if mtime_ns < settled and ctime_ns < settled:
+            self.fresh[path] = (size, mtime_ns, ctime_ns, inode, digest)
         return digest
 
     def save(self) -> None:
