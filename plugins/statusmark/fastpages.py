@@ -25,6 +25,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from .render.pages import url_for
+
 SENTINEL_ID = "smshell7f3c9a"
 SENTINEL_DIR = "smshelldir7f3c9a"
 SENTINEL_TITLE = "Smshelltitle7f3c9a"
@@ -40,11 +42,8 @@ def stub(title: str, searchable: bool = True) -> str:
 
 
 def dest_of(src_uri: str, use_directory_urls: bool) -> str:
-    """Where MkDocs writes the page of ``src_uri`` (its documented rule)."""
-    stem, _ = posixpath.splitext(src_uri)
-    if not use_directory_urls or posixpath.basename(stem) == "index":
-        return stem + ".html"
-    return stem + "/index.html"
+    """Where MkDocs writes the page of ``src_uri``: its URL, with ``index.html`` in a folder's."""
+    return url_for(src_uri, use_directory_urls) + ("index.html" if use_directory_urls else "")
 
 
 class Shell:

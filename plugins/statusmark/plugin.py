@@ -29,7 +29,7 @@ from .clock import build_now
 from .config import StatusmarkConfig
 from .datacache import DataCache, TemplateCache, key_of
 from .errors import Problem, errors_only
-from .fastpages import Placeholder, Theme, stub
+from .fastpages import Placeholder, Theme, dest_of, stub
 from .fastview import view_site
 from .lint import lint_config
 from .model import AUDIENCES, Site, audience_level
@@ -228,10 +228,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         keys = PageKeys(self, theme)
         jobs: list[tuple[PageSpec, str, str | None]] = []
         use_urls = config.use_directory_urls
-        urls = [url_for(spec.src_uri, use_urls) for spec in self.direct]
-        index = "index.html" if use_urls else ""  # a page's file: its URL, and index.html in a folder's
-        for spec, url in zip(self.direct, urls):
-            relative = url + index
+        for spec in self.direct:
+            relative = dest_of(spec.src_uri, use_urls)
             key = keys.of(spec)
             if key is None or not output.keep(relative, key):
                 jobs.append((spec, relative, key))
@@ -239,7 +237,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             theme.shell(depth)  # rendered once, before any worker starts
         render_pages(self, theme, output, jobs)
         self._add_search_entries(config)
-        self._add_to_sitemap(config, urls)
+        self._add_to_sitemap(config, [url_for(spec.src_uri, use_urls) for spec in self.direct])
 
     def _add_search_entries(self, config: MkDocsConfig) -> None:
         """Material's search index, bounded: the newest events and the component pages."""

@@ -76,7 +76,7 @@ class PageKeys:
             # An event page's path and title follow from its file (its id is the file's
             # name, the manifest keys entries by path): the digest of the file's bytes after
             # what every event page in the folder shares, with no hash per page.
-            digest = file_digest(spec.context[0][1].path)  # (("event", event),)
+            digest = file_digest(dict(spec.context)["event"].path)
             if digest is None:
                 return None
             depth = spec.src_uri.count("/")

@@ -72,10 +72,8 @@ class _Documents:
             if latest is None or at > latest:
                 latest = at
             for cid, _ in event.components:
-                span = self.touched.get(cid)
-                if span is None:
-                    self.touched[cid] = [at, at]
-                elif at < span[0]:
+                span = self.touched.setdefault(cid, [at, at])
+                if at < span[0]:
                     span[0] = at
                 elif at > span[1]:
                     span[1] = at
