@@ -28,12 +28,20 @@ PATCHES = """
 import logging, os, sys
 from pathlib import Path
 from mkdocs.exceptions import PluginError
-from statusmark import builder
+from statusmark import builder, plugin
 from statusmark.cli import main
 from statusmark.plugin import StatusmarkPlugin
 
 repo, mode, side_by_side = Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
 builder.SIDE_BY_SIDE = side_by_side
+plugin.PARALLEL_PAGES = 1  # an audience with page workers uses them, however few its pages
+original_render_worker = plugin._render_worker
+
+def render_worker(share):
+    (repo.parent / f"pages-{os.getpid()}.pid").write_text(str(os.getpid()))
+    return original_render_worker(share)
+
+plugin._render_worker = render_worker
 original_build_one, original_post_build = builder._build_one, StatusmarkPlugin.on_post_build
 
 def build_one(config_file, plan, *rest):
@@ -82,8 +90,12 @@ def test_side_by_side_builds_the_same_sites_as_one_after_the_other(
     assert done.returncode == 0, done.stderr
     parent = done.stdout.splitlines()[0]
     assert parent not in pids(repo) and len(pids(repo)) == 3  # three processes, none of them the parent
+    shares = builder.page_worker_shares(3, len(os.sched_getaffinity(0)))
     workers = {audience: (repo.parent / f"{audience}.workers").read_text() for audience in AUDIENCES}
-    assert workers == dict(zip(AUDIENCES, map(repr, builder.page_worker_shares(3, len(os.sched_getaffinity(0))))))
+    assert workers == dict(zip(AUDIENCES, map(repr, shares)))
+    # Each audience rendered with the processes it was given: one is its own, the rest forked.
+    page_pids = {p.read_text() for p in repo.parent.glob("pages-*.pid")}
+    assert len(page_pids) == sum(shares) - len(shares) > 0 and not page_pids & (pids(repo) | {parent})
     side_by_side = {name: tree_digest(repo / name) for name in SITES}
     assert all(side_by_side.values())
     monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)
