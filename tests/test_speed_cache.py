@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from statusmark.cli import main
+from statusmark.render import markdown
 
 from .conftest import write_repo
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
@@ -179,14 +180,16 @@ if workers:
         return send(files, job)
     repository._parse_chunk_marshalled = noted
     repository.PARALLEL_FROM, repository.workers = 1, lambda: 2
-site, problems = builder.check(config)
-out.write_bytes(pickle.dumps((site.events, problems, dict(repository.FILE_DIGESTS))))
+from statusmark.render import markdown
+_, site, problems = builder._load_and_check(config, render_for=2)  # as `statusmark build --audience all`
+out.write_bytes(pickle.dumps((site.events, problems, dict(repository.FILE_DIGESTS), markdown._KNOWN)))
 """
 
 
 @pytest.mark.parametrize("broken", [False, True])
 def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixed_now: str, monkeypatch, broken):
-    """Events, problems, digests and the cache written (none when a file has an error)."""
+    """Events, problems, digests, the HTML of their text (``prerender``) and the cache
+    written (none when a file has an error)."""
     files = {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": UPCOMING, "d.md": CANARY_INCIDENT}
     files |= {"e.md": CANARY_MAINTENANCE, "broken.md": "no front matter here\n" if broken else RESOLVED}
     files |= {f"old/old-{i}.md": RESOLVED.replace("cdn", "api") for i in range(6)}
@@ -201,7 +204,10 @@ def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixe
         found[way] = (*pickle.loads(out.read_bytes()), cache)
     assert list((tmp_path / "repo").glob("worker-*"))  # the second way parsed in a worker process
     assert found["workers"] == found["in-process"]
-    events, problems, digests, cache = found["workers"]
+    events, problems, digests, html, cache = found["workers"]
     assert len(events) == 12 - broken and len(digests) == 12
+    texts = {s.text for e in events for u in e.updates for s in u.segments if s.text}
+    assert texts and set(html) == texts  # every block of every valid event, each rendered once
+    assert all(html[text] == markdown._render(text) for text in texts)
     assert any(p.path.endswith("broken.md") for p in problems) == broken
     assert any(name.startswith("parse/") for name in cache) != broken

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from statusmark import audience, fastview
+from statusmark import audience, fastview, prerender
 from statusmark.loader import parse_event
 from statusmark.model import Segment, Site
 from statusmark.parsecache import decode_event, encode_event
@@ -44,11 +44,16 @@ def site_of(texts: dict[str, str]) -> Site:
 
 
 def assert_same_views(site: Site) -> None:
+    """The fast view equals the plain one, and ``prerender`` renders exactly its texts."""
     decoded = replace(site, events=tuple(decode_event(encode_event(e)) for e in site.events))
     for level in range(3):
         expected = audience.view_site(site, level)
         assert fastview.view_site(site, level) == expected
         assert fastview.view_site(decoded, level) == expected  # with the cache's acknowledgement_free
+        for event in site.events:
+            seen = audience.view_event(event, level)
+            texts = [s.text for u in seen.updates for s in u.segments if s.text] if seen else []
+            assert prerender.shown_texts(event, level) == texts
 
 
 class _Watched(str):
@@ -103,3 +108,23 @@ def test_random_events_view_the_same(case, internal_only: bool):
     if internal_only:  # an event whose only updates are internal disappears below technical
         files["z.md"] = "---\ntitle: Z\n---\n\n## 2026-11-20T10:00:00Z investigating (internal)\n\nonly us\n"
     assert_same_views(site_of(files))
+
+
+def test_a_build_renders_the_text_of_its_widest_audience_with_the_parse(tmp_path, fixed_now: str, monkeypatch):
+    from statusmark import builder
+    from statusmark.render import markdown
+
+    from .conftest import write_repo
+
+    config = write_repo(tmp_path, {"a.md": CANARY_INCIDENT, "b.md": ACKED, "c.md": OPEN_INCIDENT})
+    for level in (None, 0, 1, 2):
+        markdown.forget()
+        monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{level}"))  # every file parsed
+        _, site, _ = builder._load_and_check(config, render_for=level)
+        wanted = set() if level is None else {t for e in site.events for t in prerender.shown_texts(e, level)}
+        assert set(markdown._KNOWN) == wanted and (level is None or wanted)
+        assert all(markdown._KNOWN[text] == markdown._render(text) for text in wanted)
+        assert any("lint-ok" in s.text for e in site.events for u in e.updates for s in u.segments)
+        assert not any("lint-ok" in text for text in markdown._KNOWN)  # keyed as the view hands them over
+    _, site, _ = builder._load_and_check(config, render_for=2)
+    assert not markdown._KNOWN  # files read from the parse cache are not parsed, nor rendered, again

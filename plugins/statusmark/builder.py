@@ -23,7 +23,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from . import forking, lifetime
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
-from .model import AUDIENCES, Site
+from .model import AUDIENCES, Site, audience_level
 from .output import Manifest, Staged, pending_manifest, publish, stage
 from .parsecache import cache_dir
 from .plugin import StatusmarkPlugin, audience_site_dir
@@ -90,9 +90,11 @@ def check_with_options(config_file: Path, events: bool = True) -> tuple[Site, li
     return site, problems, plugin_of(config).config
 
 
-def _load_and_check(config_file: Path, events: bool = True) -> tuple[MkDocsConfig, Site, list[Problem]]:
+def _load_and_check(
+    config_file: Path, events: bool = True, render_for: int | None = None
+) -> tuple[MkDocsConfig, Site, list[Problem]]:
     config = load_mkdocs_config(config_file)
-    return (config, *plugin_of(config).load(config, events))
+    return (config, *plugin_of(config).load(config, events, render_for))
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,10 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     spare: each is a whole MkDocs build with long single-threaded stretches.
     """
     audiences = list(audiences)
-    config, site, problems = _load_and_check(config_file)
+    # The text of the widest audience built is rendered while the files are parsed.
+    config, site, problems = _load_and_check(
+        config_file, render_for=max((audience_level(a) for a in audiences if a in AUDIENCES), default=None)
+    )
     lifetime.keep(site)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))

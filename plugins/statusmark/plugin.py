@@ -80,7 +80,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         self.audience = self.audience_override or os.environ.get(AUDIENCE_VARIABLE) or self.config.audience
         if self.audience not in AUDIENCES:
             raise PluginError(f"statusmark: audience: expected one of {', '.join(AUDIENCES)}; got {self.audience!r}")
-        site, problems = self.preloaded or self.load(config)
+        site, problems = self.preloaded or self.load(config, render_for=audience_level(self.audience))
         errors = errors_only(problems)
         if errors:
             raise PluginError("statusmark found problems:\n" + "\n".join(str(p) for p in errors))
@@ -103,8 +103,11 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
 
     on_config = CombinedEvent(_on_config_theme, _on_config)
 
-    def load(self, config: MkDocsConfig, events: bool = True) -> tuple[Site, list[Problem]]:
-        """The parsed site and its problems; ``events=False``: problems only (see ``load_site``)."""
+    def load(
+        self, config: MkDocsConfig, events: bool = True, render_for: int | None = None
+    ) -> tuple[Site, list[Problem]]:
+        """The parsed site and its problems; ``events=False``: problems only; ``render_for``:
+        the text up to this audience level rendered with the parse (see ``load_site``)."""
         path = Path(config.config_file_path)
         return load_site(
             path,
@@ -114,6 +117,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             self.config,
             lint_config(self.config),
             events,
+            render_for,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
