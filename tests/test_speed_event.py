@@ -50,10 +50,10 @@ Only engineers.
 """
 
 
-def renderers(site: Site, level: int) -> tuple[PageRenderer, PageRenderer]:
+def renderers(site: Site, level: int, use_urls: bool = True) -> tuple[PageRenderer, PageRenderer]:
     view = view_site(site, level)
-    fast = PageRenderer(view, NOW, PageOptions(level))
-    slow = PageRenderer(view, NOW, PageOptions(level))
+    fast = PageRenderer(view, NOW, PageOptions(level, use_directory_urls=use_urls))
+    slow = PageRenderer(view, NOW, PageOptions(level, use_directory_urls=use_urls))
     slow.fast_events = False
     return fast, slow
 
@@ -92,9 +92,10 @@ def test_generated_events_render_the_same_either_way(tmp_path: Path):
     events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
     site = Site("Bench", "https://b.example/", components, events)
     for level in range(len(AUDIENCES)):
-        fast, slow = renderers(site, level)
-        for spec in fast.specs():
-            assert fast.render(spec) == slow.render(spec), spec.src_uri
+        for use_urls in (True, False):
+            fast, slow = renderers(site, level, use_urls)
+            for spec in fast.specs():
+                assert fast.render(spec) == slow.render(spec), spec.src_uri
 
 
 def test_an_overridden_template_is_used(tmp_path: Path):
@@ -113,3 +114,33 @@ def test_time_tags_are_the_escaping_formats_bytes(at: datetime):
 
     expected = Markup('<time datetime="{}" data-sm-time>{}</time>').format(iso(at), escape(human(at)))
     assert time_tag(at) == expected and str(time_tag(at)) == str(expected)
+
+
+@settings(max_examples=300)
+@given(
+    folders=st.lists(st.sampled_from(["incidents", "history", "components", "api", "2"]), max_size=3),
+    name=st.sampled_from(["index.md", "x.md", "2.md"]),
+    use_urls=st.booleans(),
+    event_id=st.from_regex(r"[a-z0-9][a-z0-9-]{0,12}", fullmatch=True),
+)
+def test_the_way_up_of_a_list_line_is_the_relative_link(folders, name, use_urls: bool, event_id: str):
+    from statusmark.render.pages import Link, url_for
+
+    link = Link(url_for("/".join([*folders, name]), use_urls), use_urls)
+    up = link.up_to("incidents")
+    target = f"incidents/{event_id}.md"
+    assert up is None or link(target) == up + url_for(target, use_urls)
+    assert (up is None) == (bool(folders) and folders[0] == "incidents" and link.here.count("/") > 0)
+
+
+def test_a_line_whose_text_holds_the_hole_is_made_the_slow_way():
+    from dataclasses import replace
+
+    events = events_of({"open": OPEN_INCIDENT, "resolved": RESOLVED})
+    odd = replace(events[0], title="Odd \x00 title")
+    site = Site("S", "https://s.example/", COMPONENTS, (odd, events[1]))
+    fast, slow = renderers(site, 0)
+    for spec in fast.specs():
+        assert fast.render(spec) == slow.render(spec), spec.src_uri
+    assert fast._summary_parts == {odd.id: None, events[1].id: fast._summary_parts[events[1].id]}
+    assert fast._summary_parts[events[1].id] is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
@@ -99,6 +100,7 @@ class PageRenderer:
             audience=AUDIENCES[options.audience], history_src=history_src, component_src=component_src,
         )  # fmt: skip
         self._summaries: dict[tuple[str, str, str], str] = {}
+        self._summary_parts: dict[str, tuple[str, str] | None] = {}
         # Event pages and lines are written without Jinja unless the site overrides their templates.
         self.fast_events = not override_dir or not any(os.path.exists(os.path.join(override_dir, t)) for t in TEMPLATES)
         if not override_dir or not os.path.exists(os.path.join(override_dir, "_macros.html")):
@@ -171,6 +173,35 @@ class PageRenderer:
             found = self._summaries[key] = str(macros.event_summary(event, link, self.site))  # type: ignore[attr-defined]
         return Markup(found)
 
+    def summaries(self, events: Iterable[Event], link: Any) -> Markup:
+        """The lines of ``events`` in a list, joined (``summary`` of each).
+
+        A line's only link goes to its event's page; from a page outside ``incidents/``
+        that link is the page's way up to the root and the event's URL. So each line is
+        made once per site, around a hole for that way up, and filled in per page.
+        """
+        up = link.up_to("incidents") if self.fast_events and isinstance(link, Link) else None
+        if up is None:
+            return Markup("".join(self.summary(e, link) for e in events))
+        lines = []
+        for event in events:
+            parts = self._summary_parts.get(event.id)
+            if parts is None:
+                parts = self._summary_parts[event.id] = self._summary_around_hole(event)
+            lines.append(parts[0] + up + parts[1] if parts else self.summary(event, link))
+        return Markup("".join(lines))
+
+    def _summary_around_hole(self, event: Event) -> tuple[str, str] | None:
+        """The line of ``event`` before and after the way up to the root; None if it links
+        elsewhere too, or holds the hole's mark itself."""
+        use_urls = self.options.use_directory_urls
+
+        def hole(src_uri: str) -> str:
+            return _HOLE + url_for(src_uri, use_urls) if src_uri.startswith("incidents/") else _HOLE + _HOLE
+
+        head, _, tail = event_summary(event, hole).partition(_HOLE)
+        return None if _HOLE in tail else (head, tail)
+
     def specs(self) -> list[PageSpec]:
         size = max(self.options.history_page_size, 1)
         count = max(1, -(-len(self.site.events) // size))
@@ -199,16 +230,8 @@ class PageRenderer:
         return pages
 
     def render(self, spec: PageSpec) -> str:
-        here = url_for(spec.src_uri, self.options.use_directory_urls)
-
-        def link(src_uri: str) -> str:
-            target = (
-                src_uri
-                if "." in posixpath.basename(src_uri) and not src_uri.endswith(".md")
-                else url_for(src_uri, self.options.use_directory_urls)
-            )
-            return _relative(target, here)
-
+        use_urls = self.options.use_directory_urls
+        link = Link(url_for(spec.src_uri, use_urls), use_urls)
         context = dict(spec.context)
         if spec.template == "event.html" and self.fast_events:
             return event_body(context["event"], self.component_names, link)
@@ -247,10 +270,43 @@ class PageRenderer:
         return list(ordered.items())
 
 
+_HOLE = "\x00"  # where a line of a list gets the page's way up to the root (see ``summaries``)
+
+
+class Link:
+    """What templates call ``link``: the relative link from the page at URL ``here`` to a
+    page (by its source path, ``incidents/x.md``) or a file (``history.rss``)."""
+
+    __slots__ = ("here", "use_urls")
+
+    def __init__(self, here: str, use_urls: bool):
+        self.here, self.use_urls = here, use_urls
+
+    def __call__(self, src_uri: str) -> str:
+        target = (
+            src_uri
+            if "." in posixpath.basename(src_uri) and not src_uri.endswith(".md")
+            else url_for(src_uri, self.use_urls)
+        )
+        return _relative(target, self.here)
+
+    def up_to(self, folder: str) -> str | None:
+        """What a link to any URL in the top folder ``folder`` puts before that URL ("../"
+        per level, as ``_relative`` does), or None from inside ``folder`` (no such prefix)."""
+        base = _base(self.here)
+        if not base.strip("/"):
+            return ""
+        return None if base.split("/", 1)[0] == folder else "../" * base.count("/")
+
+
+def _base(here: str) -> str:
+    return here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+
+
 @lru_cache(maxsize=65536)
 def _relative(target: str, here: str) -> str:
     """Relative link from page URL ``here`` (a directory-style or file URL) to ``target``."""
-    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    base = _base(here)
     if base.strip("/") and target and target.split("/", 1)[0] != base.split("/", 1)[0] and not target.startswith("."):
         # No common folder: up to the root, then down (what relpath gives, without its cost).
         return "../" * base.count("/") + target
