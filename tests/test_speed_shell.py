@@ -15,6 +15,7 @@ from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING, tree_digest
 
 QUOTED = RESOLVED.replace("Slow file downloads", 'Downloads "slow" & it\'s <b>bold</b>')
 ODD = RESOLVED.replace("Slow file downloads", "Spaces  and 'quotes' — ünïcode")
+WIDE = RESOLVED.replace("Slow file downloads", "Slow downloads — ünïcode 🐢")  # plain: into the shell
 SITES = ("site", "site-semi-technical", "site-technical")
 
 
@@ -33,6 +34,7 @@ def test_shell_pages_equal_full_renders(tmp_path: Path, fixed_now: str, monkeypa
         "upgrade.md": CANARY_MAINTENANCE,
         "quoted.md": QUOTED,
         "odd.md": ODD,
+        "wide.md": WIDE,
     }
     write_repo(tmp_path / "a", files, config)
     (tmp_path / "a/site_src/post.md").write_text("# Postmortem\n\nSee [the incident](incidents/odd.md).\n")
@@ -40,7 +42,9 @@ def test_shell_pages_equal_full_renders(tmp_path: Path, fixed_now: str, monkeypa
     shutil.copytree(
         tmp_path / "a", tmp_path / "b", ignore=shutil.ignore_patterns("site", "site-*", ".statusmark-cache")
     )
-    monkeypatch.setattr(fastpages.Theme, "page", lambda self, src, title, body: self.render_full(src, title, body()))
+    monkeypatch.setattr(
+        fastpages.Theme, "page", lambda self, src, title, body: fastpages.encode(self.render_full(src, title, body()))
+    )
     full = build_all(tmp_path / "b")
     assert fast == full
     post = (tmp_path / "a/site/post/index.html" if directory_urls else tmp_path / "a/site/post.html").read_text()

@@ -353,8 +353,7 @@ def _render_worker(share: int) -> dict[str, str]:
 
 def _render_share(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: list[Any]) -> None:
     for spec, relative, key in jobs:
-        html = theme.page(spec.src_uri, spec.title, partial(plugin.renderer.render, spec))
-        output.put(relative, key, html.encode("utf-8", errors="xmlcharrefreplace"))
+        output.put(relative, key, theme.page(spec.src_uri, spec.title, partial(plugin.renderer.render, spec)))
 
 
 def _nav_sources(nav: Any) -> list[str]:
