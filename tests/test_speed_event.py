@@ -142,5 +142,5 @@ def test_a_line_whose_text_holds_the_hole_is_made_the_slow_way():
     fast, slow = renderers(site, 0)
     for spec in fast.specs():
         assert fast.render(spec) == slow.render(spec), spec.src_uri
-    assert fast._summary_parts == {odd.id: None, events[1].id: fast._summary_parts[events[1].id]}
-    assert fast._summary_parts[events[1].id] is not None
+    assert set(fast._summary_parts) == {odd.id, events[1].id}  # both lines went through summaries
+    assert fast._summary_parts[odd.id] is None and fast._summary_parts[events[1].id] is not None

@@ -58,12 +58,11 @@ class Shell:
     """
 
     def __init__(self, html: str, stem: str):
-        head, tail = html.split(SENTINEL_BODY)
         self.stem, self.text = stem, html
-        holes = re.compile(f"({re.escape(SENTINEL_TITLE)}|{re.escape(stem)})")
-        # Bytes, and where the holes are: 0 for the title, 1 for the path.
-        self.head = [encode(p) if i % 2 == 0 else int(p != SENTINEL_TITLE) for i, p in enumerate(holes.split(head))]
-        self.tail = [encode(p) if i % 2 == 0 else int(p != SENTINEL_TITLE) for i, p in enumerate(holes.split(tail))]
+        holes = (SENTINEL_TITLE, stem, SENTINEL_BODY)  # filled, in this order, by fill's arguments
+        pieces = re.split("(" + "|".join(map(re.escape, holes)) + ")", html)
+        # Bytes between the holes, and each hole by its place in ``holes``.
+        self.pieces = [holes.index(p) if i % 2 else encode(p) for i, p in enumerate(pieces)]
 
     @classmethod
     def of(cls, html: str, stem: str) -> Shell | None:
@@ -78,11 +77,8 @@ class Shell:
         return cls(html, stem)
 
     def fill(self, stem: str, title: str, body: str) -> bytes:
-        holes = (encode(str(escape(title))), encode(stem))
-        parts = [holes[p] if isinstance(p, int) else p for p in self.head]
-        parts.append(encode(body))
-        parts += [holes[p] if isinstance(p, int) else p for p in self.tail]
-        return b"".join(parts)
+        holes = (encode(str(escape(title))), encode(stem), encode(body))
+        return b"".join(holes[p] if isinstance(p, int) else p for p in self.pieces)
 
 
 class Theme:

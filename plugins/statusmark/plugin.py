@@ -80,11 +80,11 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         self.audience = self.audience_override or os.environ.get(AUDIENCE_VARIABLE) or self.config.audience
         if self.audience not in AUDIENCES:
             raise PluginError(f"statusmark: audience: expected one of {', '.join(AUDIENCES)}; got {self.audience!r}")
-        site, problems = self.preloaded or self.load(config, render_for=audience_level(self.audience))
+        self.level = audience_level(self.audience)
+        site, problems = self.preloaded or self.load(config, render_for=self.level)
         errors = errors_only(problems)
         if errors:
             raise PluginError("statusmark found problems:\n" + "\n".join(str(p) for p in errors))
-        self.level = audience_level(self.audience)
         self.full_site = site
         self.site = view_site(site, self.level)
         self.now = build_now()

@@ -13,23 +13,16 @@ reads): on a warm build only the files that changed are parsed, and with them re
 
 from __future__ import annotations
 
-from .lint import strip_acknowledgements
-from .model import TECHNICAL, Event
+from .fastview import view_event
+from .model import Event
 from .render.markdown import remember, render_markdown
 
 
 def shown_texts(event: Event, level: int) -> list[str]:
     """The text of each block a reader at ``level`` sees, as the audience view hands it to
     ``render_markdown`` (``<!-- lint-ok -->`` markers stripped), in file order."""
-    if event.draft:
-        return []
-    return [
-        strip_acknowledgements(segment.text)
-        for update in event.updates
-        if level >= TECHNICAL or not update.internal
-        for segment in update.segments
-        if segment.audience <= level and segment.text
-    ]
+    seen = view_event(event, level)  # at the technical level, mostly the event itself
+    return [s.text for u in seen.updates for s in u.segments if s.text] if seen else []
 
 
 def render_shown(event: Event, level: int) -> list[str]:

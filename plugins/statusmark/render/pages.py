@@ -291,22 +291,17 @@ class Link:
         return _relative(target, self.here)
 
     def up_to(self, folder: str) -> str | None:
-        """What a link to any URL in the top folder ``folder`` puts before that URL ("../"
-        per level, as ``_relative`` does), or None from inside ``folder`` (no such prefix)."""
-        base = _base(self.here)
-        if not base.strip("/"):
-            return ""
-        return None if base.split("/", 1)[0] == folder else "../" * base.count("/")
-
-
-def _base(here: str) -> str:
-    return here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        """What a link to any URL in the top folder ``folder`` puts before that URL: the
+        link to the folder itself without its name ("../" per level, "" from the root), or
+        None from inside ``folder``, where links are not the folder's name and more."""
+        way = _relative(folder + "/", self.here)
+        return way[: -len(folder) - 1] if way.endswith("/" + folder + "/") or way == folder + "/" else None
 
 
 @lru_cache(maxsize=65536)
 def _relative(target: str, here: str) -> str:
     """Relative link from page URL ``here`` (a directory-style or file URL) to ``target``."""
-    base = _base(here)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
     if base.strip("/") and target and target.split("/", 1)[0] != base.split("/", 1)[0] and not target.startswith("."):
         # No common folder: up to the root, then down (what relpath gives, without its cost).
         return "../" * base.count("/") + target
