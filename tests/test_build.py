@@ -321,6 +321,25 @@ def test_the_console_script_ends_its_process_with_everything_told(tmp_path: Path
     assert failed.returncode == 1 and "nothing was written" in failed.stderr
 
 
+def test_the_console_script_keeps_the_collector_seldom_to_its_end(tmp_path: Path, fixed_now: str):
+    """Put back when ``main`` returns, the usual thresholds set off a collection of every
+    object the build made just before the process ended: the script keeps them raised."""
+    config_path = write_repo(tmp_path, {"api.md": OPEN_INCIDENT})
+    code = (
+        "import gc, sys; from statusmark import cli, lifetime\n"
+        "def end(code): print('thresholds', gc.get_threshold()); sys.exit(code)\n"
+        "lifetime.end = end\n"
+        "cli.run()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "build", "-f", str(config_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    from statusmark.cli import GC_THRESHOLD
+
+    assert f"thresholds {GC_THRESHOLD}" in done.stdout
+
+
 def test_in_process_callers_end_the_ordinary_way(monkeypatch):
     from statusmark import lifetime
 

@@ -9,9 +9,7 @@ import re
 import shutil
 import traceback
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +166,7 @@ def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[P
         return [_build_one(config_file, plan, parsed) for plan in plans]
     _PARSED = parsed
     try:
-        with ProcessPoolExecutor(max_workers=len(plans), mp_context=get_context("fork")) as pool:
+        with forking.pool(len(plans)) as pool:
             futures = [
                 pool.submit(_build_in_child, config_file, plan, share)
                 for plan, share in zip(plans, page_worker_shares(len(plans), cores))

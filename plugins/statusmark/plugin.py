@@ -8,10 +8,8 @@ import json
 import os
 import posixpath
 import re
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -332,7 +330,7 @@ def render_pages(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: l
         return
     _JOB = (plugin, theme, output.site_dir, jobs, workers)
     try:
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("fork")) as pool:
+        with forking.pool(workers - 1) as pool:
             futures = [pool.submit(_render_worker, share) for share in range(1, workers)]
             _render_share(plugin, theme, output, jobs[0::workers])
             for future in futures:

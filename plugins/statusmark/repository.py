@@ -12,16 +12,14 @@ import hashlib
 import marshal
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from .config import line_of, load_components
 from .errors import Problem, errors_only
-from .forking import fork_is_safe, workers
+from .forking import fork_is_safe, pool, workers
 from .lint import LintConfig, lint_site
 from .loader import parse_event, parse_source
 from .model import Event, Site, audience_level
@@ -234,8 +232,8 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
         return
     size = max(50, -(-len(missing) // (count * 8)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
-    with ProcessPoolExecutor(max_workers=count, mp_context=get_context("fork")) as pool:
-        for results in pool.map(_parse_chunk_marshalled, chunks, repeat(job)):
+    with pool(count) as executor:
+        for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job)):
             yield from marshal.loads(results)
 
 
