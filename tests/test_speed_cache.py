@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import marshal
+import os
 import pickle
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,25 @@ def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path
     build(repo)
     assert trees(repo) == cold
     assert {name: (repo / name).stat().st_mtime_ns for name in kept} == before
+
+
+def test_data_entries_no_build_used_for_a_week_are_deleted(repo: Path):
+    build(repo)
+    data = repo / ".statusmark-cache" / "data"
+    used = sorted(p for p in data.rglob("*") if p.is_file())
+    assert len(used) > 10  # feeds, calendar, search entries of three audiences
+    week_ago, yesterday = time.time() - 8 * 86400, time.time() - 86400
+    for path in used:
+        os.utime(path, (week_ago, week_ago))  # used again below: kept
+    stale, recent = data / "zz" / ("zz" + "0" * 38), data / "zy" / ("zy" + "1" * 38)
+    for path, when in ((stale, week_ago), (recent, yesterday)):
+        path.parent.mkdir()
+        path.write_text("an entry of an earlier event")
+        os.utime(path, (when, when))
+    build(repo)
+    assert all(path.is_file() for path in used) and recent.is_file()
+    assert not stale.exists() and not stale.parent.exists()
+    assert min(path.stat().st_mtime for path in used) > yesterday
 
 
 def shard_stamps(repo: Path) -> dict[str, int]:

@@ -18,7 +18,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-from . import forking, lifetime
+from . import datacache, forking, lifetime
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site, audience_level
@@ -144,6 +144,7 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
         raise
     for plan, staged in zip(plans, built):
         publish(plan.staging, plan.final, staged, plan.manifest_path)
+    datacache.prune(cache)
     return {plan.audience: plan.final for plan in plans}
 
 

@@ -1,8 +1,10 @@
 """Content-addressed outputs kept between builds, and compiled templates.
 
 ``DataCache`` stores text under a key that is a digest of every input it was made from
-(feeds, the maintenance calendar): the same key always means the same bytes, so a hit is
-exact. ``TemplateCache`` is a Jinja bytecode cache shared by every environment of the
+(feeds, the maintenance calendar, the search entries): the same key always means the
+same bytes, so a hit is exact. A change to an event makes new entries and leaves the old
+ones unused: an entry no build has used for ``UNUSED_DAYS`` is deleted at the end of a
+build (``prune``), or a cache that CI keeps would grow with every merge. ``TemplateCache`` is a Jinja bytecode cache shared by every environment of the
 process (MkDocs makes one per audience) and, with a cache folder, kept on disk: material's
 templates compile once, not once per audience and build.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +29,13 @@ def key_of(*parts: object) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
+UNUSED_DAYS = 7
+DATA = "data"
+
+
 class DataCache:
     def __init__(self, folder: Path | None):
-        self.folder = folder / "data" if folder is not None else None
+        self.folder = folder / DATA if folder is not None else None
         self.memory: dict[str, str] = {}
 
     def get(self, key: str) -> str | None:
@@ -36,10 +43,13 @@ class DataCache:
             return self.memory[key]
         if self.folder is None:
             return None
+        path = self.folder / key[:2] / key
         try:
-            return (self.folder / key[:2] / key).read_bytes().decode("utf-8")
+            text = path.read_bytes().decode("utf-8")
+            os.utime(path)  # used now: see ``prune``
         except (OSError, UnicodeDecodeError):
             return None
+        return text
 
     def put(self, key: str, text: str) -> str:
         self.memory[key] = text
@@ -57,6 +67,26 @@ class DataCache:
     def get_or_make(self, key: str, make: Any) -> str:
         found = self.get(key)
         return found if found is not None else self.put(key, make())
+
+
+def prune(folder: Path | None, now: float | None = None) -> None:
+    """Delete the data entries under cache ``folder`` that no build used for ``UNUSED_DAYS``."""
+    if folder is None:
+        return
+    since = (time.time() if now is None else now) - UNUSED_DAYS * 86400
+    try:
+        shards = [entry.path for entry in os.scandir(folder / DATA) if entry.is_dir()]
+    except OSError:
+        return
+    for shard in shards:
+        try:
+            with os.scandir(shard) as entries:
+                for entry in entries:
+                    if entry.stat().st_mtime < since:
+                        os.unlink(entry.path)
+            os.rmdir(shard)  # only once nothing is left in it
+        except OSError:
+            continue  # not empty; or an unwritable cache, or one another build is writing
 
 
 class TemplateCache(BytecodeCache):
