@@ -8,13 +8,14 @@ Here an update or segment that loses nothing is reused as is, and only what chan
 copied. The result is equal, field by field, to ``audience.view_site``
 (``tests/test_speed_view.py`` checks it on generated and random events), and no text
 above the reader's level survives: segments are kept only if ``audience <= level``.
-Texts are read only in events that hold a marker to strip.
+Texts are read only in events that hold a marker to strip. What an event works out once
+from its updates (``model.DERIVED``: status, times) comes along unless updates were dropped.
 """
 
 from __future__ import annotations
 
 from .lint import strip_acknowledgements
-from .model import TECHNICAL, Event, Segment, Site, Update
+from .model import DERIVED, TECHNICAL, Event, Segment, Site, Update
 
 _new = object.__new__
 
@@ -39,7 +40,11 @@ def view_event(event: Event, level: int) -> Event | None:
     tags = event.tags if level >= TECHNICAL else ()
     if not changed and not event.approvals and tags == event.tags:
         return event
-    return _copy(event, updates=updates, tags=tags, approvals=())  # type: ignore[return-value]
+    view = _copy(event, updates=updates, tags=tags, approvals=())
+    if len(updates) != len(event.updates):  # what was worked out from all the updates is not the view's
+        for name in DERIVED.intersection(view.__dict__):
+            del view.__dict__[name]
+    return view  # type: ignore[return-value]
 
 
 def _view_updates(all_updates: tuple[Update, ...], level: int, marked: bool) -> tuple[tuple[Update, ...], bool]:

@@ -107,36 +107,40 @@ class Event:
     eta: datetime | None = None
     draft: bool = False
 
-    @property
+    # Derived from the fields, worked out once per event: every audience's pages read
+    # them for every event, several times (status, then closed, then the times...). An
+    # Event's fields never change; a view that copies one with fewer updates leaves these
+    # behind (``DERIVED``, ``fastview``).
+    @cached_property
     def is_maintenance(self) -> bool:
         return self.kind == "maintenance"
 
-    @property
+    @cached_property
     def status(self) -> str:
         if self.updates:
             return self.updates[-1].status
         return "scheduled" if self.is_maintenance else "investigating"
 
-    @property
+    @cached_property
     def closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
-    @property
+    @cached_property
     def component_ids(self) -> tuple[str, ...]:
         return tuple(cid for cid, _ in self.components)
 
-    @property
+    @cached_property
     def created_at(self) -> datetime:
         if self.updates:
             return self.updates[0].at
         assert self.scheduled_start is not None
         return self.scheduled_start
 
-    @property
+    @cached_property
     def updated_at(self) -> datetime:
         return self.updates[-1].at if self.updates else self.created_at
 
-    @property
+    @cached_property
     def started_at(self) -> datetime:
         """When the event began affecting components (a maintenance: its window start)."""
         if self.is_maintenance and self.scheduled_start is not None:
@@ -144,7 +148,7 @@ class Event:
             return min(started) if started else self.scheduled_start
         return self.created_at
 
-    @property
+    @cached_property
     def resolved_at(self) -> datetime | None:
         """Time of the first update that closed the event, if it is closed."""
         if not self.closed:
@@ -165,6 +169,11 @@ class Event:
         keeps it.
         """
         return not any("lint-ok" in s.text for u in self.updates for s in u.segments)
+
+
+DERIVED = frozenset(
+    name for name, value in vars(Event).items() if isinstance(value, cached_property) and name != "acknowledgement_free"
+)  # what follows from an event's updates (``acknowledgement_free`` a view keeps: see there)
 
 
 @dataclass(frozen=True)
