@@ -21,7 +21,7 @@ from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 from . import datacache, forking, lifetime
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
-from .model import AUDIENCES, Site, audience_level
+from .model import AUDIENCES, Site, audience_level, work_out
 from .output import Manifest, Staged, pending_manifest, publish, stage
 from .parsecache import cache_dir
 from .plugin import StatusmarkPlugin, audience_site_dir
@@ -166,6 +166,7 @@ def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[P
     if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
         return [_build_one(config_file, plan, parsed) for plan in plans]
     _PARSED = parsed
+    work_out(parsed[0].events)
     try:
         with forking.pool(len(plans)) as pool:
             futures = [

@@ -42,8 +42,8 @@ def view_event(event: Event, level: int) -> Event | None:
         return event
     view = _copy(event, updates=updates, tags=tags, approvals=())
     if len(updates) != len(event.updates):  # what was worked out from all the updates is not the view's
-        for name in DERIVED.intersection(view.__dict__):
-            del view.__dict__[name]
+        for name in DERIVED:
+            view.__dict__.pop(name, None)
     return view  # type: ignore[return-value]
 
 
