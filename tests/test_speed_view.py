@@ -5,11 +5,12 @@ from __future__ import annotations
 import textwrap
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statusmark import audience, builder, fastview, prerender
 from statusmark.loader import parse_event
-from statusmark.model import DERIVED, Event, Segment, Site
+from statusmark.model import DERIVED, PENDING, Event, Segment, Site, work_out
 from statusmark.parsecache import decode_event, encode_event
 from statusmark.render import markdown
 
@@ -103,11 +104,12 @@ def test_views_read_texts_only_of_events_with_acknowledgements():
 
     _Watched.searched = 0
     for level in range(3):
-        fastview.view_event(watched(plain), level)
+        seen = fastview.view_event(watched(plain), level)
+        assert seen is not None and seen.updates  # made (see model._Deferred)
     assert _Watched.searched == 0
     views = [fastview.view_event(watched(acked), level) for level in range(3)]
-    assert _Watched.searched > 0
     assert all("lint-ok" not in s.text for view in views if view for u in view.updates for s in u.segments)
+    assert _Watched.searched > 0
     # A copy made with replace works the answer out again from its own text.
     assert replace(plain, updates=acked.updates).acknowledgement_free is False
 
@@ -144,3 +146,42 @@ def test_a_build_renders_the_text_of_its_widest_audience_with_the_parse(tmp_path
     assert any("lint-ok" in s.text for e in site.events for u in e.updates for s in u.segments)
     _, site, _ = builder._load_and_check(config, render_for=2)
     assert not markdown._KNOWN  # files read from the parse cache are not parsed, nor rendered, again
+
+
+def test_a_views_updates_are_made_at_their_first_read():
+    event = site_of({"a.md": OPEN_INCIDENT}).events[0]  # no internal update
+    work_out([event])  # as a build does before its audiences' views
+    for level in (0, 1):
+        view = fastview.view_event(event, level)
+        assert view is not None and "updates" not in view.__dict__ and PENDING in view.__dict__
+        assert view.status == event.status  # worked out from the event's updates: no internal one here
+        assert "updates" not in view.__dict__
+        assert view.updates == audience.view_event(event, level).updates  # type: ignore[union-attr]
+        assert PENDING not in view.__dict__ and view.__dict__["updates"] is view.updates
+    internal = site_of({"i.md": INTERNAL_LAST}).events[0]
+    work_out([internal])
+    view = fastview.view_event(internal, 0)
+    assert internal.status == "identified" and view is not None and view.status == "investigating"
+    with pytest.raises(AttributeError):
+        Event.updates  # noqa: B018  (a field without a default, as before)
+    with pytest.raises(AttributeError):
+        object.__new__(Event).updates  # noqa: B018
+
+
+INTERNAL_LAST = """
+---
+title: Internal last
+impact: minor
+components: {api: degraded_performance}
+---
+
+## 2026-11-20T10:00:00Z investigating
+
+/// public
+Looking.
+///
+
+## 2026-11-20T10:30:00Z identified (internal)
+
+Only us.
+"""

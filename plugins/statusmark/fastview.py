@@ -10,12 +10,18 @@ copied. The result is equal, field by field, to ``audience.view_site``
 above the reader's level survives: segments are kept only if ``audience <= level``.
 Texts are read only in events that hold a marker to strip. What an event works out once
 from its updates (``model.DERIVED``: status, times) comes along unless updates were dropped.
+
+A view's updates are worked out at their first read (``model._Deferred``): an audience's
+warm build reads those of the few events whose pages it writes again and of the newest
+ones, not those of the 10,000 others.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from .lint import strip_acknowledgements
-from .model import DERIVED, TECHNICAL, Event, Segment, Site, Update
+from .model import DERIVED, PENDING, TECHNICAL, Event, Segment, Site, Update
 
 _new = object.__new__
 
@@ -30,21 +36,26 @@ def _copy(obj: object, **changes: object) -> object:
 def view_event(event: Event, level: int) -> Event | None:
     if event.draft:
         return None
+    hidden = event.internal_updates if level < TECHNICAL else 0
+    if hidden == len(event.updates) and not event.is_maintenance:
+        return None  # nothing left to see
     marked = not event.acknowledgement_free  # else no text is read (see Event.acknowledgement_free)
-    if level >= TECHNICAL and not marked:
-        updates, changed = event.updates, False  # every update and block is seen as it is
-    else:
-        updates, changed = _view_updates(event.updates, level, marked)
-    if not updates and not event.is_maintenance:
-        return None
     tags = event.tags if level >= TECHNICAL else ()
-    if not changed and not event.approvals and tags == event.tags:
-        return event
-    view = _copy(event, updates=updates, tags=tags, approvals=())
-    if len(updates) != len(event.updates):  # what was worked out from all the updates is not the view's
+    if level >= TECHNICAL and not marked:  # every update and block is seen as it is
+        if not event.approvals and tags == event.tags:
+            return event
+        return _copy(event, tags=tags, approvals=())  # type: ignore[return-value]
+    view = _copy(event, tags=tags, approvals=())
+    view.__dict__.pop("updates", None)
+    view.__dict__[PENDING] = partial(_visible_updates, event.updates, level, marked)  # see model._Deferred
+    if hidden:  # what was worked out from all the updates is not the view's
         for name in DERIVED:
             view.__dict__.pop(name, None)
     return view  # type: ignore[return-value]
+
+
+def _visible_updates(all_updates: tuple[Update, ...], level: int, marked: bool) -> tuple[Update, ...]:
+    return _view_updates(all_updates, level, marked)[0]
 
 
 def _view_updates(all_updates: tuple[Update, ...], level: int, marked: bool) -> tuple[tuple[Update, ...], bool]:

@@ -185,6 +185,11 @@ class Event:
             return None
         return next(u.at for u in self.updates if u.status in CLOSED_STATUSES)
 
+    @once
+    def internal_updates(self) -> int:
+        """How many of its updates are internal (a reader below technical sees none)."""
+        return sum(1 for u in self.updates if u.internal)
+
     def first_at(self, status: str) -> datetime | None:
         return next((u.at for u in self.updates if u.status == status), None)
 
@@ -203,6 +208,32 @@ class Event:
 
 # What an event works out from its updates (``acknowledgement_free``, which a view keeps, is not).
 DERIVED = tuple(name for name, value in vars(Event).items() if isinstance(value, once))
+PENDING = "_pending_updates"  # an audience view's updates, until their first read: see ``_Deferred``
+
+
+class _Deferred:
+    """``Event.updates`` of an audience view made before it is read (``fastview``).
+
+    A view's updates are the event's with what its reader may not see taken out. An
+    audience's build reads the updates of few of its events (the pages written again,
+    the newest ones): a view keeps, under ``PENDING``, how to make them, and makes them at
+    their first read. Whatever reads ``updates`` (pages, feeds, ``==``, ``repr``,
+    ``dataclasses.replace``) gets the view's. Every other event holds its updates in its
+    ``__dict__``, which comes before this class attribute (it has no ``__set__``).
+    """
+
+    def __get__(self, event: object, owner: type | None = None) -> tuple[Update, ...]:
+        if event is None:
+            raise AttributeError("updates")  # a field without a default, as for any other
+        try:
+            make = event.__dict__.pop(PENDING)
+        except KeyError:
+            raise AttributeError("updates") from None
+        updates = event.__dict__["updates"] = make()
+        return updates  # type: ignore[no-any-return]
+
+
+Event.updates = _Deferred()  # type: ignore[assignment]  # after @dataclass: not a default
 
 
 def work_out(events: Iterable[Event]) -> None:
