@@ -79,6 +79,22 @@ def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path
     assert {name: (repo / name).stat().st_mtime_ns for name in kept} == before
 
 
+def test_an_hour_later_only_component_pages_whose_bars_changed_are_written(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A component's first page shows what "now" makes of its events: written again when
+    that changed (an open incident's bar grows), kept when it did not."""
+    build(repo)
+    pages = {p.parent.name: p for p in (repo / "site" / "components").glob("*/index.html")}
+    before = {name: page.stat().st_mtime_ns for name, page in pages.items()}
+    monkeypatch.setenv("STATUSMARK_NOW", "2026-11-23T13:00:00Z")  # an hour after fixed_now
+    build(repo)
+    written = {name for name, page in pages.items() if page.stat().st_mtime_ns != before[name]}
+    assert "api" in written  # its incident is open: today's bar took another hour of it
+    assert "database" not in written  # under maintenance counts no downtime: its bars are as they were
+    assert trees(repo) == cold_copy(repo, tmp_path / "cold")
+
+
 def test_data_entries_no_build_used_for_a_week_are_deleted(repo: Path):
     build(repo)
     data = repo / ".statusmark-cache" / "data"

@@ -5,8 +5,9 @@ there) is neither rendered nor written again. An event's own inputs are the byte
 file (its parse and its view for an audience are functions of them, the configured
 components and the default audience); a page also depends on the theme shell it is put
 into, the page templates, the site's name, address and components, and the audience.
-Pages that show "now" (component pages with uptime bars) have no key: they are rendered
-every time and written only if their bytes changed.
+A component's first page shows what "now" makes of its events (its status, its uptime
+bars): those are part of its key, and "now" itself only where the site's own templates
+could show it, so that a build an hour later writes it again only if its bars changed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .fastpages import Theme
     from .plugin import StatusmarkPlugin
 
-VERSION = "2"  # 2: an event page's key is its folder's prefix and its file's digest
+VERSION = "3"  # 2: an event page's key is its folder's prefix and its file's digest; 3: "now" left out
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "pages"
 
 
@@ -98,7 +99,9 @@ class PageKeys:
             events = renderer.events_by_component.get(component.id, [])[(number - 1) * size : number * size]
             if number == 1:  # the status and uptime bars: what "now" makes of the events
                 days, percent = renderer.uptime(component.id)
-                now = (renderer.now.isoformat(), renderer.statuses[component.id], repr(days), percent)
+                now = (renderer.statuses[component.id], repr(days), percent)
+                if self.plugin.override_dir:  # the site's templates are given "now" too
+                    now += (renderer.now.isoformat(),)
         else:
             return None
         digests = [file_digest(e.path) for e in events]
