@@ -4,8 +4,10 @@
 (feeds, the maintenance calendar, the search entries): the same key always means the
 same bytes, so a hit is exact. A change to an event makes new entries and leaves the old
 ones unused: an entry no build has used for ``UNUSED_DAYS`` is deleted at the end of a
-build (``prune``), or a cache that CI keeps would grow with every merge. ``TemplateCache`` is a Jinja bytecode cache shared by every environment of the
-process (MkDocs makes one per audience) and, with a cache folder, kept on disk: material's
+build (``prune``), or a cache that CI keeps would grow with every merge.
+
+``TemplateCache`` is a Jinja bytecode cache shared by every environment of the process
+(MkDocs makes one per audience) and, with a cache folder, kept on disk: material's
 templates compile once, not once per audience and build.
 """
 
