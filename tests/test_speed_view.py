@@ -185,3 +185,16 @@ Looking.
 
 Only us.
 """
+
+
+def test_an_event_read_from_the_cache_makes_its_updates_at_their_first_read():
+    texts = {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": UPCOMING, "d.md": CANARY_INCIDENT}
+    texts |= {"e.md": CANARY_MAINTENANCE, "f.md": ACKED, "i.md": INTERNAL_LAST}
+    for event in site_of(texts).events:
+        decoded = decode_event(encode_event(event))
+        assert "updates" not in decoded.__dict__ and PENDING in decoded.__dict__
+        assert {name: decoded.__dict__[name] for name in DERIVED} == derived(event)  # stored, not worked out
+        assert [type(decoded.__dict__[name]) for name in sorted(DERIVED)] == [type(v) for v in derived(event).values()]
+        assert "updates" not in decoded.__dict__
+        assert decoded == event and decoded.__dict__["updates"] == event.updates
+        assert PENDING not in decoded.__dict__

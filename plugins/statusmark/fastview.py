@@ -37,7 +37,7 @@ def view_event(event: Event, level: int) -> Event | None:
     if event.draft:
         return None
     hidden = event.internal_updates if level < TECHNICAL else 0
-    if hidden == len(event.updates) and not event.is_maintenance:
+    if hidden == event.update_count and not event.is_maintenance:
         return None  # nothing left to see
     marked = not event.acknowledgement_free  # else no text is read (see Event.acknowledgement_free)
     tags = event.tags if level >= TECHNICAL else ()
@@ -47,15 +47,15 @@ def view_event(event: Event, level: int) -> Event | None:
         return _copy(event, tags=tags, approvals=())  # type: ignore[return-value]
     view = _copy(event, tags=tags, approvals=())
     view.__dict__.pop("updates", None)
-    view.__dict__[PENDING] = partial(_visible_updates, event.updates, level, marked)  # see model._Deferred
+    view.__dict__[PENDING] = partial(_visible_updates, event, level, marked)  # see model._Deferred
     if hidden:  # what was worked out from all the updates is not the view's
         for name in DERIVED:
             view.__dict__.pop(name, None)
     return view  # type: ignore[return-value]
 
 
-def _visible_updates(all_updates: tuple[Update, ...], level: int, marked: bool) -> tuple[Update, ...]:
-    return _view_updates(all_updates, level, marked)[0]
+def _visible_updates(event: Event, level: int, marked: bool) -> tuple[Update, ...]:
+    return _view_updates(event.updates, level, marked)[0]
 
 
 def _view_updates(all_updates: tuple[Update, ...], level: int, marked: bool) -> tuple[tuple[Update, ...], bool]:

@@ -186,6 +186,10 @@ class Event:
         return next(u.at for u in self.updates if u.status in CLOSED_STATUSES)
 
     @once
+    def update_count(self) -> int:
+        return len(self.updates)
+
+    @once
     def internal_updates(self) -> int:
         """How many of its updates are internal (a reader below technical sees none)."""
         return sum(1 for u in self.updates if u.internal)
@@ -208,18 +212,20 @@ class Event:
 
 # What an event works out from its updates (``acknowledgement_free``, which a view keeps, is not).
 DERIVED = tuple(name for name, value in vars(Event).items() if isinstance(value, once))
-PENDING = "_pending_updates"  # an audience view's updates, until their first read: see ``_Deferred``
+PENDING = "_pending_updates"  # how to make an event's updates, until their first read: see ``_Deferred``
 
 
 class _Deferred:
-    """``Event.updates`` of an audience view made before it is read (``fastview``).
+    """``Event.updates``, made at their first read where an event holds, under ``PENDING``,
+    how to make them.
 
-    A view's updates are the event's with what its reader may not see taken out. An
-    audience's build reads the updates of few of its events (the pages written again,
-    the newest ones): a view keeps, under ``PENDING``, how to make them, and makes them at
-    their first read. Whatever reads ``updates`` (pages, feeds, ``==``, ``repr``,
-    ``dataclasses.replace``) gets the view's. Every other event holds its updates in its
-    ``__dict__``, which comes before this class attribute (it has no ``__set__``).
+    An event read from the parse cache holds its updates as marshal bytes until then
+    (``parsecache.decode_event``); an audience view, the event's updates with what its
+    reader may not see taken out (``fastview``). A warm build reads the updates of few
+    events: those whose pages are written again and the newest. Whatever reads
+    ``updates`` (pages, feeds, ``==``, ``repr``, ``dataclasses.replace``) gets them made.
+    An event made by ``__init__`` holds its updates in its ``__dict__``, which comes before
+    this class attribute (it has no ``__set__``).
     """
 
     def __get__(self, event: object, owner: type | None = None) -> tuple[Update, ...]:

@@ -17,14 +17,15 @@ import hashlib
 import marshal
 import os
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .errors import Problem
-from .model import Approval, Event, Segment, Update
+from .model import DERIVED, PENDING, Approval, Event, Segment, Update
 from .sourcefiles import FileIndex
 
-FORMAT = 2
+FORMAT = 3  # 3: an event's updates as marshal bytes of their own; what it derives from them
 CACHE_VARIABLE = "STATUSMARK_CACHE_DIR"
 DEFAULT_FOLDER = ".statusmark-cache"
 SHARDS = "parse"
@@ -68,20 +69,30 @@ def decode_problems(raw: tuple) -> list[Problem]:
 
 
 def encode_event(e: Event) -> tuple:
+    """The event as plain values: its updates as marshal bytes of their own (made into
+    objects at their first read: see ``decode_event``), and what it derives from them."""
     updates = tuple(
         (u.at.timestamp(), u.status, tuple((s.audience, s.text) for s in u.segments), u.internal, u.line, u.revision)
         for u in e.updates
     )
     approvals = tuple((a.role, a.by, _ts(a.at)) for a in e.approvals)
+    derived = {}
+    for name in DERIVED:
+        try:
+            value = getattr(e, name)
+        except AssertionError:  # an incident without updates (an error): worked out, and failing, when read
+            continue
+        derived[name] = value.timestamp() if isinstance(value, datetime) else value
     return (
-        e.id, e.path, e.title, e.kind, e.impact, e.components, updates, e.tags, approvals,
+        e.id, e.path, e.title, e.kind, e.impact, e.components, marshal.dumps(updates), e.tags, approvals,
         _ts(e.scheduled_start), _ts(e.scheduled_end), e.postmortem, _ts(e.next_update), _ts(e.eta), e.draft,
-        e.acknowledgement_free,
+        e.acknowledgement_free, derived,
     )  # fmt: skip
 
 
 _new = object.__new__
 _fromts = datetime.fromtimestamp
+_TIMES = frozenset({"created_at", "updated_at", "started_at", "resolved_at"})  # derived values that are times
 
 
 def _dt(value: float | None) -> datetime | None:
@@ -104,19 +115,33 @@ def _update(raw: tuple) -> Update:
     return update
 
 
+def _updates(data: bytes) -> tuple[Update, ...]:
+    return tuple([_update(u) for u in marshal.loads(data)])
+
+
 def decode_event(raw: tuple) -> Event:
-    """The Event ``encode_event`` was given (equal field by field), without running __init__."""
+    """The Event ``encode_event`` was given (equal field by field), without running __init__.
+
+    Its updates are made at their first read (``model._Deferred``): a warm build reads
+    those of the few events it writes pages of again, not of all 10,000 (they were most of
+    the time a build took to load its parse cache). What the event derives from them comes
+    from the cache, so that sorting and status read none.
+    """
     event = _new(Event)
     event.__dict__.update(
         id=raw[0], path=raw[1], title=raw[2], kind=raw[3], impact=raw[4],
         components=tuple(tuple(c) for c in raw[5]),
-        updates=tuple([_update(u) for u in raw[6]]),
         tags=tuple(raw[7]),
         approvals=tuple(Approval(r, b, _dt(a)) for r, b, a in raw[8]),
         scheduled_start=_dt(raw[9]), scheduled_end=_dt(raw[10]), postmortem=raw[11],
         next_update=_dt(raw[12]), eta=_dt(raw[13]), draft=raw[14],
         acknowledgement_free=raw[15],  # Event's cached_property, from the text it was worked out of
     )  # fmt: skip
+    event.__dict__[PENDING] = partial(_updates, raw[6])
+    derived = dict(raw[16])  # a copy: the cache holds (and may write again) the plain one
+    for name in _TIMES.intersection(derived):
+        derived[name] = _dt(derived[name])
+    event.__dict__.update(derived)
     return event
 
 
