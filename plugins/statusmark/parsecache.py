@@ -128,20 +128,21 @@ def decode_event(raw: tuple) -> Event:
     from the cache, so that sorting and status read none.
     """
     event = _new(Event)
-    event.__dict__.update(
+    fields = event.__dict__
+    fields.update(
         id=raw[0], path=raw[1], title=raw[2], kind=raw[3], impact=raw[4],
-        components=tuple(tuple(c) for c in raw[5]),
-        tags=tuple(raw[7]),
-        approvals=tuple(Approval(r, b, _dt(a)) for r, b, a in raw[8]),
+        components=raw[5], tags=raw[7],  # marshal gives back the tuples it was given
+        approvals=tuple([Approval(r, b, _dt(a)) for r, b, a in raw[8]]) if raw[8] else (),
         scheduled_start=_dt(raw[9]), scheduled_end=_dt(raw[10]), postmortem=raw[11],
         next_update=_dt(raw[12]), eta=_dt(raw[13]), draft=raw[14],
         acknowledgement_free=raw[15],  # Event's cached_property, from the text it was worked out of
     )  # fmt: skip
-    event.__dict__[PENDING] = partial(_updates, raw[6])
-    derived = dict(raw[16])  # a copy: the cache holds (and may write again) the plain one
-    for name in _TIMES.intersection(derived):
-        derived[name] = _dt(derived[name])
-    event.__dict__.update(derived)
+    fields[PENDING] = partial(_updates, raw[6])
+    fields.update(raw[16])  # what it derives; its times as timestamps, made times here
+    for name in _TIMES:
+        at = fields.get(name)
+        if at is not None:
+            fields[name] = _fromts(at, UTC)
     return event
 
 

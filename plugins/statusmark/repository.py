@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def load_site(
         name=site_name,
         url=url,
         components=components,
-        events=tuple(sorted(found, key=lambda e: (e.started_at, e.id), reverse=True)),
+        events=tuple(sorted(found, key=attrgetter("started_at", "id"), reverse=True)),
         default_audience=audience_level(options["default_audience"]),
         groups=tuple(groups),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
@@ -36,7 +37,7 @@ def feed_files(
     pair of feeds whose events did not change comes from the cache.
     """
     # One ranking for every feed: an event's last update time is computed once, not per feed.
-    ranked = sorted(site.events, key=lambda e: (e.updated_at, e.id), reverse=True)
+    ranked = sorted(site.events, key=attrgetter("updated_at", "id"), reverse=True)
     by_component: dict[str, list[Event]] = {comp.id: [] for comp in site.components}
     for event in ranked:
         for cid in event.component_ids:
