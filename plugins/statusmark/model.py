@@ -231,11 +231,12 @@ class _Deferred:
     def __get__(self, event: object, owner: type | None = None) -> tuple[Update, ...]:
         if event is None:
             raise AttributeError("updates")  # a field without a default, as for any other
-        try:
-            make = event.__dict__.pop(PENDING)
-        except KeyError:
-            raise AttributeError("updates") from None
-        updates = event.__dict__["updates"] = make()
+        fields = event.__dict__
+        make = fields.get(PENDING)
+        if make is None:
+            raise AttributeError("updates")
+        updates = fields["updates"] = make()
+        fields.pop(PENDING, None)  # after: a read meanwhile (another thread) makes them too
         return updates  # type: ignore[no-any-return]
 
 
