@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statusmark import audience, builder, fastview, prerender
 from statusmark.loader import parse_event
-from statusmark.model import DERIVED, PENDING, Event, Segment, Site, work_out
+from statusmark.model import DERIVED, PENDING, Approval, Event, Segment, Site, work_out
 from statusmark.parsecache import decode_event, encode_event
 from statusmark.render import markdown
 
@@ -198,3 +198,20 @@ def test_an_event_read_from_the_cache_makes_its_updates_at_their_first_read():
         assert "updates" not in decoded.__dict__
         assert decoded == event and decoded.__dict__["updates"] == event.updates
         assert PENDING not in decoded.__dict__
+
+
+def test_views_make_their_events_own_updates_once():
+    """Read through any view, a cached event's updates are made once, on the event itself:
+    a build makes them before forking its audiences, which then share them."""
+    event = site_of({"a.md": OPEN_INCIDENT}).events[0]
+    event = replace(event, approvals=(Approval("legal", "Dana", None),))  # the technical view is a copy
+    for level in range(3):
+        cached = decode_event(encode_event(event))
+        view = fastview.view_event(cached, level)
+        assert view is not None and view is not cached and "updates" not in cached.__dict__
+        assert view.updates == audience.view_event(event, level).updates  # type: ignore[union-attr]
+        assert "updates" in cached.__dict__ and PENDING not in cached.__dict__
+        again = fastview.view_event(cached, level)
+        assert again is not None and again.updates == view.updates
+        if level == 2:
+            assert again.updates is cached.updates

@@ -44,7 +44,10 @@ def view_event(event: Event, level: int) -> Event | None:
     if level >= TECHNICAL and not marked:  # every update and block is seen as it is
         if not event.approvals and tags == event.tags:
             return event
-        return _copy(event, tags=tags, approvals=())  # type: ignore[return-value]
+        view = _copy(event, tags=tags, approvals=())
+        if PENDING in view.__dict__:  # the event's own, made once (here, or in the process forked from)
+            view.__dict__[PENDING] = partial(_updates_of, event)
+        return view  # type: ignore[return-value]
     view = _copy(event, tags=tags, approvals=())
     view.__dict__.pop("updates", None)
     view.__dict__[PENDING] = partial(_visible_updates, event, level, marked)  # see model._Deferred
@@ -52,6 +55,10 @@ def view_event(event: Event, level: int) -> Event | None:
         for name in DERIVED:
             view.__dict__.pop(name, None)
     return view  # type: ignore[return-value]
+
+
+def _updates_of(event: Event) -> tuple[Update, ...]:
+    return event.updates
 
 
 def _visible_updates(event: Event, level: int, marked: bool) -> tuple[Update, ...]:
