@@ -123,8 +123,8 @@ def decode_event(raw: tuple) -> Event:
     """The Event ``encode_event`` was given (equal field by field), without running __init__.
 
     Its updates are made at their first read (``model._Deferred``): a warm build reads
-    those of the few events it writes pages of again, not of all 10,000 (they were most of
-    the time a build took to load its parse cache). What the event derives from them comes
+    those of the few events it writes pages of again, not of all 10,000 (making them was
+    the largest part of loading the parse cache). What the event derives from them comes
     from the cache, so that sorting and status read none.
     """
     event = _new(Event)
