@@ -41,27 +41,22 @@ def view_event(event: Event, level: int) -> Event | None:
         return None  # nothing left to see
     marked = not event.acknowledgement_free  # else no text is read (see Event.acknowledgement_free)
     tags = event.tags if level >= TECHNICAL else ()
-    if level >= TECHNICAL and not marked:  # every update and block is seen as it is
-        if not event.approvals and tags == event.tags:
-            return event
-        view = _copy(event, tags=tags, approvals=())
-        if PENDING in view.__dict__:  # the event's own, made once (here, or in the process forked from)
-            view.__dict__[PENDING] = partial(_updates_of, event)
-        return view  # type: ignore[return-value]
+    if level >= TECHNICAL and not marked and not event.approvals and tags == event.tags:
+        return event  # every update, block, tag of it is seen as it is
     view = _copy(event, tags=tags, approvals=())
     view.__dict__.pop("updates", None)
-    view.__dict__[PENDING] = partial(_visible_updates, event, level, marked)  # see model._Deferred
+    # Read through the event: its own updates are made once (here, or in the process
+    # this one was forked from) and shared by its views (see model._Deferred).
+    view.__dict__[PENDING] = partial(_visible_updates, event, level, marked)
     if hidden:  # what was worked out from all the updates is not the view's
         for name in DERIVED:
             view.__dict__.pop(name, None)
     return view  # type: ignore[return-value]
 
 
-def _updates_of(event: Event) -> tuple[Update, ...]:
-    return event.updates
-
-
 def _visible_updates(event: Event, level: int, marked: bool) -> tuple[Update, ...]:
+    if level >= TECHNICAL and not marked:
+        return event.updates  # every update and block is seen as it is
     return _view_updates(event.updates, level, marked)[0]
 
 
