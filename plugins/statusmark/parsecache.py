@@ -25,7 +25,7 @@ from .errors import Problem
 from .model import DERIVED, PENDING, Approval, Event, Segment, Update
 from .sourcefiles import FileIndex
 
-FORMAT = 3  # 3: an event's updates as marshal bytes of their own; what it derives from them
+FORMAT = 4  # 3: an event's updates as marshal bytes of their own; what it derives from them; 4: its times apart
 CACHE_VARIABLE = "STATUSMARK_CACHE_DIR"
 DEFAULT_FOLDER = ".statusmark-cache"
 SHARDS = "parse"
@@ -76,23 +76,25 @@ def encode_event(e: Event) -> tuple:
         for u in e.updates
     )
     approvals = tuple((a.role, a.by, _ts(a.at)) for a in e.approvals)
-    derived = {}
+    derived, times = {}, {}  # what it derives: times apart, as timestamps
     for name in DERIVED:
         try:
             value = getattr(e, name)
         except AssertionError:  # an incident without updates (an error): worked out, and failing, when read
             continue
-        derived[name] = value.timestamp() if isinstance(value, datetime) else value
+        if isinstance(value, datetime):
+            times[name] = value.timestamp()
+        else:
+            derived[name] = value
     return (
         e.id, e.path, e.title, e.kind, e.impact, e.components, marshal.dumps(updates), e.tags, approvals,
         _ts(e.scheduled_start), _ts(e.scheduled_end), e.postmortem, _ts(e.next_update), _ts(e.eta), e.draft,
-        e.acknowledgement_free, derived,
+        e.acknowledgement_free, derived, times,
     )  # fmt: skip
 
 
 _new = object.__new__
 _fromts = datetime.fromtimestamp
-_TIMES = frozenset({"created_at", "updated_at", "started_at", "resolved_at"})  # derived values that are times
 
 
 def _dt(value: float | None) -> datetime | None:
@@ -138,11 +140,9 @@ def decode_event(raw: tuple) -> Event:
         acknowledgement_free=raw[15],  # Event's cached_property, from the text it was worked out of
     )  # fmt: skip
     fields[PENDING] = partial(_updates, raw[6])
-    fields.update(raw[16])  # what it derives; its times as timestamps, made times here
-    for name in _TIMES:
-        at = fields.get(name)
-        if at is not None:
-            fields[name] = _fromts(at, UTC)
+    fields.update(raw[16])  # what it derives
+    for name, at in raw[17].items():
+        fields[name] = _fromts(at, UTC)
     return event
 
 
