@@ -223,6 +223,36 @@ def test_sitemap_lists_every_page_once_and_its_gzip_matches(built: Path):
     assert gzip.decompress((built / "sitemap.xml.gz").read_bytes()).decode() == text
 
 
+def test_a_site_file_where_statusmark_writes_a_page_is_refused(tmp_path: Path, fixed_now: str, capsys, caplog):
+    config = write_repo(tmp_path, {"api-errors.md": OPEN_INCIDENT, "cdn-slow.md": RESOLVED})
+    (tmp_path / "site_src" / "incidents").mkdir()
+    (tmp_path / "site_src" / "incidents" / "cdn-slow.md").write_text("# My own page\n")
+    assert main(["build", "-f", str(config), "--audience", "all"]) == 2
+    # MkDocs logs the reason (as the console shows it), then aborts the build.
+    assert (
+        f"{tmp_path}/site_src/incidents/cdn-slow.md:1: generated page: Statusmark writes this page; rename or remove your file"
+        in caplog.text
+    )
+    assert "error: Aborted" in capsys.readouterr().err
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("site") and p.name != "site_src"]
+
+
+def test_an_event_page_named_in_the_nav_is_built_by_mkdocs_as_the_event_page(tmp_path: Path, fixed_now: str):
+    """Most event pages are written directly; one the nav names is MkDocs' page, with the same body."""
+    from .conftest import BASE_CONFIG
+
+    nav = "nav:\n  - Status: index.md\n  - History: history/index.md\n  - The API outage: incidents/api-errors.md\n"
+    config = write_repo(tmp_path, {"api-errors.md": OPEN_INCIDENT, "cdn-slow.md": RESOLVED}, BASE_CONFIG + nav)
+    assert main(["build", "-f", str(config)]) == 0
+    page = (tmp_path / "site/incidents/api-errors/index.html").read_text()
+    assert "Elevated error rates on the API" in text_of(tmp_path / "site/incidents/api-errors/index.html")
+    assert re.search(r'<a [^>]*class="md-nav__link md-nav__link--active"[^>]*>', page)  # MkDocs' page, in the nav
+    assert "Slow file downloads" in text_of(tmp_path / "site/incidents/cdn-slow/index.html")
+    locations = re.findall(r"<loc>([^<]*)</loc>", (tmp_path / "site/sitemap.xml").read_text())
+    for page_url in ("incidents/api-errors/", "incidents/cdn-slow/"):
+        assert locations.count("https://status.test.example/" + page_url) == 1
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -274,7 +304,8 @@ def test_a_statusmark_build_leaves_no_state_for_the_next_mkdocs_build(tmp_path: 
 
 def test_a_command_runs_with_the_collector_seldom_and_restores_it(tmp_path: Path, fixed_now: str, monkeypatch):
     """The build's objects are long-lived and acyclic: the cycle collector runs seldom during
-    a command (its thresholds raised), still runs, and is as it was afterwards."""
+    a command (its thresholds raised), is off while a build or check works (and in the
+    processes they fork), and is as it was afterwards."""
     import gc
 
     from statusmark import builder, cli
@@ -288,12 +319,24 @@ def test_a_command_runs_with_the_collector_seldom_and_restores_it(tmp_path: Path
         return original(*args, **kwargs)
 
     monkeypatch.setattr(builder, "build", build)
+    original_check = builder.check_with_options
+
+    def check(*args, **kwargs):
+        seen.append((gc.isenabled(), gc.get_threshold()))
+        return original_check(*args, **kwargs)
+
+    monkeypatch.setattr(builder, "check_with_options", check)
     gc.set_threshold(700, 10, 10)
     try:
         assert main(["build", "-f", str(config_path)]) == 0
-        assert seen == [(True, cli.GC_THRESHOLD)]
-        assert gc.get_threshold() == (700, 10, 10)
+        assert main(["check", "-f", str(config_path)]) == 0
+        assert seen == [(False, cli.GC_THRESHOLD)] * 2
+        assert gc.isenabled() and gc.get_threshold() == (700, 10, 10)
+        (tmp_path / "incidents" / "bad.md").write_text("---\ntitle: Bad\nimpact: huge\n---\n")
+        assert main(["build", "-f", str(config_path)]) == 1
+        assert gc.isenabled(), "a failed build gives the collector back too"
     finally:
+        gc.enable()
         gc.set_threshold(700, 10, 10)
 
 
@@ -322,12 +365,13 @@ def test_the_console_script_ends_its_process_with_everything_told(tmp_path: Path
 
 
 def test_the_console_script_keeps_the_collector_seldom_to_its_end(tmp_path: Path, fixed_now: str):
-    """Put back when ``main`` returns, the usual thresholds set off a collection of every
-    object the build made just before the process ended: the script keeps them raised."""
+    """Put back when ``main`` returns, the usual thresholds (or the collector, turned on
+    again) set off a collection of every object the build made just before the process
+    ended: the script keeps them raised, and the collector off."""
     config_path = write_repo(tmp_path, {"api.md": OPEN_INCIDENT})
     code = (
         "import gc, sys; from statusmark import cli, lifetime\n"
-        "def end(code): print('thresholds', gc.get_threshold()); sys.exit(code)\n"
+        "def end(code): print('thresholds', gc.get_threshold(), 'enabled', gc.isenabled()); sys.exit(code)\n"
         "lifetime.end = end\n"
         "cli.run()"
     )
@@ -337,7 +381,7 @@ def test_the_console_script_keeps_the_collector_seldom_to_its_end(tmp_path: Path
     assert done.returncode == 0, done.stderr
     from statusmark.cli import GC_THRESHOLD
 
-    assert f"thresholds {GC_THRESHOLD}" in done.stdout
+    assert f"thresholds {GC_THRESHOLD} enabled False" in done.stdout
 
 
 def test_in_process_callers_end_the_ordinary_way(monkeypatch):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from statusmark.fastview import view_site
 from statusmark.loader import parse_event
 from statusmark.model import AUDIENCES, Component, Site
-from statusmark.render.pages import PageOptions, PageRenderer
+from statusmark.render.pages import PageOptions, PageRenderer, event_src, event_url, url_for
 
 from .conftest import load_script
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
@@ -144,3 +144,9 @@ def test_a_line_whose_text_holds_the_hole_is_made_the_slow_way():
         assert fast.render(spec) == slow.render(spec), spec.src_uri
     assert set(fast._summary_parts) == {odd.id, events[1].id}  # both lines went through summaries
     assert fast._summary_parts[odd.id] is None and fast._summary_parts[events[1].id] is not None
+
+
+@pytest.mark.parametrize("use_urls", [True, False])
+@pytest.mark.parametrize("event_id", ["api-errors", "index", "v2.1-rollout", "x_1"])
+def test_an_event_page_url_is_the_one_mkdocs_gives_its_source(event_id: str, use_urls: bool):
+    assert event_url(event_id, use_urls) == url_for(event_src(event_id), use_urls)

@@ -26,6 +26,11 @@ def enable() -> None:
     _enabled = True
 
 
+def ends_with_process() -> bool:
+    """True under the console script: what the command leaves is freed with the process."""
+    return _enabled
+
+
 def keep(value: Any) -> None:
     """Hold ``value`` until the process ends (only under the console script)."""
     if _enabled:

@@ -30,7 +30,7 @@ from .errors import Problem, errors_only
 from .fastpages import Placeholder, Theme, dest_of, stub
 from .fastview import view_site
 from .lint import lint_config
-from .model import AUDIENCES, Site, audience_level
+from .model import AUDIENCES, Event, Site, audience_level
 from .output import Manifest, Output
 from .parsecache import cache_dir
 from .render.api import api_files
@@ -38,7 +38,7 @@ from .render.badge import badge_files
 from .render.calendar import maintenance_calendar
 from .render.feeds import feed_files
 from .render.markdown import render_update
-from .render.pages import PageOptions, PageRenderer, PageSpec, url_for
+from .render.pages import PageOptions, PageRenderer, PageSpec, event_src, event_url, url_for
 from .render.theme_fixes import fix_theme_markup
 from .repository import file_digest, load_site
 from .sitekeys import PageKeys
@@ -137,25 +137,38 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         )
         in_nav = set(_nav_sources(config.nav))
         linked = _linked_pages(Path(config.docs_dir))
-        self.pages: dict[str, PageSpec] = {}
-        self.direct: list[PageSpec] = []
         own = set(files.src_uris)  # one lookup table, not one per generated page
-        for spec in self.renderer.specs():
+        self.pages: dict[str, PageSpec] = {}
+        self.direct: list[PageSpec] = []  # list pages written in on_post_build; and events':
+        self.direct_events: list[Event] = []
+
+        def place(spec: PageSpec) -> bool:
+            """Hand ``spec`` to MkDocs (False), or keep it to be written directly (True)."""
             if spec.src_uri in own:
                 raise PluginError(
-                    f"statusmark: {config.docs_dir}/{spec.src_uri}: generated page: Statusmark writes this page; rename or remove your file"
+                    f"{config.docs_dir}/{spec.src_uri}:1: generated page: Statusmark writes this page; rename or remove your file"
                 )
             if spec.src_uri in THEME_PAGES or spec.src_uri in in_nav:
                 self.pages[spec.src_uri] = spec
                 # The status page's search entries would be its uptime bars' tooltips: left out.
                 content = stub(spec.title, searchable=spec.src_uri != "index.md")
                 files.append(File.generated(config, spec.src_uri, content=content))
-            else:
-                # Written in on_post_build. Pages the site's own pages link to are made known
-                # to MkDocs, so that those links validate and resolve as before.
-                self.direct.append(spec)
-                if spec.src_uri in linked:
-                    files.append(Placeholder.for_page(config, spec.src_uri))
+                return False
+            # Written in on_post_build. Pages the site's own pages link to are made known
+            # to MkDocs, so that those links validate and resolve as before.
+            if spec.src_uri in linked:
+                files.append(Placeholder.for_page(config, spec.src_uri))
+            return True
+
+        renderer = self.renderer
+        self.direct += filter(place, renderer.history_specs())
+        self.events_at = len(self.direct)  # where event pages go in the sitemap's order
+        # Event pages, eleven thousand per audience: a spec each only if one is named somewhere.
+        named = {p for p in (*own, *in_nav, *linked) if p.startswith("incidents/")}
+        for event in self.site.events:
+            if not named or event_src(event.id) not in named or place(renderer.event_spec(event)):
+                self.direct_events.append(event)
+        self.direct += filter(place, renderer.component_specs())
         # Feeds and API are files of the site like any other, so links to them validate.
         for relative, text in self.data_files().items():
             files.append(File.generated(config, relative, content=text))
@@ -235,11 +248,21 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             key = keys.of(spec)
             if key is None or not output.keep(relative, key):
                 jobs.append((spec, relative, key))
+        # Event pages in one loop of their own, without a spec each but for those written.
+        event_urls = []
+        keep, event_page, index = output.keep, keys.event_page, "index.html" if use_urls else ""
+        for event in self.direct_events:
+            url = event_url(event.id, use_urls)
+            event_urls.append(url)
+            key = event_page(event)
+            if key is None or not keep(url + index, key):
+                jobs.append((PageRenderer.event_spec(event), url + index, key))
         for depth in {spec.src_uri.count("/") for spec, _, _ in jobs}:
             theme.shell(depth)  # rendered once, before any worker starts
         render_pages(self, theme, output, jobs)
         self._add_search_entries(config)
-        self._add_to_sitemap(config, [url_for(spec.src_uri, use_urls) for spec in self.direct])
+        urls = [url_for(spec.src_uri, use_urls) for spec in self.direct]
+        self._add_to_sitemap(config, urls[: self.events_at] + event_urls + urls[self.events_at :])
 
     def _add_search_entries(self, config: MkDocsConfig) -> None:
         """Material's search index, bounded: the newest events and the component pages."""

@@ -64,7 +64,7 @@ class PageKeys:
             repr(options),
         )
         self.shells: dict[int, str] = {}
-        self.event_prefixes: dict[int, str] = {}
+        self.event_prefix: str | None = None
 
     def _shell(self, src_uri: str) -> str:
         depth = src_uri.count("/")
@@ -72,19 +72,23 @@ class PageKeys:
             self.shells[depth] = _hash(self.theme.shell_text(depth))
         return self.shells[depth]
 
+    def event_page(self, event: Event) -> str | None:
+        """The key of an event's page (``incidents/<id>.md``).
+
+        Its path and title follow from its file (its id is the file's name, the manifest
+        keys entries by path): the digest of the file's bytes after what every event page
+        shares, with no hash per page.
+        """
+        digest = file_digest(event.path)
+        if digest is None:
+            return None
+        if self.event_prefix is None:
+            self.event_prefix = _hash(self.common, self._shell("incidents/x.md"), "event") + ":"
+        return self.event_prefix + digest
+
     def of(self, spec: PageSpec) -> str | None:
         if spec.template == "event.html":
-            # An event page's path and title follow from its file (its id is the file's
-            # name, the manifest keys entries by path): the digest of the file's bytes after
-            # what every event page in the folder shares, with no hash per page.
-            digest = file_digest(dict(spec.context)["event"].path)
-            if digest is None:
-                return None
-            depth = spec.src_uri.count("/")
-            prefix = self.event_prefixes.get(depth)
-            if prefix is None:
-                prefix = self.event_prefixes[depth] = _hash(self.common, self._shell(spec.src_uri), "event") + ":"
-            return prefix + digest
+            return self.event_page(dict(spec.context)["event"])
         context: dict[str, Any] = dict(spec.context)
         renderer = self.plugin.renderer
         now: tuple[Any, ...] = ()

@@ -59,6 +59,17 @@ def history_src(page: int) -> str:
     return "history/index.md" if page == 1 else f"history/{page}.md"
 
 
+def event_src(event_id: str) -> str:
+    return f"incidents/{event_id}.md"
+
+
+def event_url(event_id: str, use_directory_urls: bool = True) -> str:
+    """``url_for(event_src(event_id))``, without its cache: ten thousand events, each once."""
+    if not use_directory_urls:
+        return f"incidents/{event_id}.html"
+    return "incidents/" if event_id == "index" else f"incidents/{event_id}/"
+
+
 def component_src(component_id: str, page: int = 1) -> str:
     return f"components/{component_id}.md" if page == 1 else f"components/{component_id}/{page}.md"
 
@@ -203,6 +214,15 @@ class PageRenderer:
         return None if _HOLE in tail else (head, tail)
 
     def specs(self) -> list[PageSpec]:
+        """Every generated page: the status page, the history, each event's, each component's."""
+        return self.history_specs() + [self.event_spec(e) for e in self.site.events] + self.component_specs()
+
+    @staticmethod
+    def event_spec(event: Event) -> PageSpec:
+        return PageSpec(event_src(event.id), event.title, "event.html", (("event", event),))
+
+    def history_specs(self) -> list[PageSpec]:
+        """The status page and the history's pages."""
         size = max(self.options.history_page_size, 1)
         count = max(1, -(-len(self.site.events) // size))
         pages = [PageSpec("index.md", "Current status", "status.html")]
@@ -215,7 +235,10 @@ class PageRenderer:
             )
             for n in range(1, count + 1)
         ]
-        pages += [PageSpec(f"incidents/{e.id}.md", e.title, "event.html", (("event", e),)) for e in self.site.events]
+        return pages
+
+    def component_specs(self) -> list[PageSpec]:
+        pages = []
         for c in self.site.components:
             count = self.component_pages(c.id)
             pages += [
