@@ -156,6 +156,26 @@ def test_a_file_edited_in_the_live_site_is_rewritten(repo: Path):
     assert trees(repo) == cold
 
 
+def test_feeds_the_live_site_holds_are_neither_made_nor_read_again(repo: Path):
+    """A feed (or the calendar) is known by its data-cache key: when the live site holds it
+    as recorded, its entry is not read; when the live file is lost, it is made again."""
+    build(repo)
+    cold = trees(repo)
+    data = repo / ".statusmark-cache" / "data"
+    moved = data.with_name("data-set-aside")
+    data.rename(moved)  # no entry to read: a build that needed one would make it again
+    build(repo)
+    assert trees(repo) == cold
+    made = {p.name for p in data.rglob("*") if p.is_file()}
+    feeds = {p.name for p in moved.rglob("*") if p.is_file()} - made
+    assert len(feeds) >= 3 * 5  # three audiences' feed pairs (site, 4 components) and calendars
+    (repo / "site-technical" / "components" / "cdn" / "history.atom").write_text("tampered")
+    (repo / "site" / "maintenance.ics").unlink()
+    build(repo)
+    assert trees(repo) == cold
+    assert len({p.name for p in data.rglob("*") if p.is_file()} - made) == 2  # the two made again
+
+
 def test_a_static_file_of_the_site_changed_is_published(repo: Path, tmp_path: Path):
     logo = repo / "site_src" / "img" / "logo.svg"
     logo.parent.mkdir()

@@ -17,7 +17,8 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -29,6 +30,16 @@ def key_of(*parts: object) -> str:
     """A key for text made from ``parts`` by this version of Statusmark."""
     text = "\x1f".join(map(str, (code_digest(), *parts)))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
+class Deferred(NamedTuple):
+    """A generated file's text, known by the data-cache ``key`` it is kept under and made
+    (or read from the cache) only if the live site does not already hold it; ``kept`` marks
+    the entry used when it does (the live file is made from it: see ``prune``)."""
+
+    key: str
+    text: Callable[[], str]
+    kept: Callable[[], None]
 
 
 UNUSED_DAYS = 7
@@ -69,6 +80,17 @@ class DataCache:
     def get_or_make(self, key: str, make: Any) -> str:
         found = self.get(key)
         return found if found is not None else self.put(key, make())
+
+    def deferred(self, key: str, make: Callable[[], str]) -> Deferred:
+        return Deferred(key, lambda: self.get_or_make(key, make), lambda: self.touch(key))
+
+    def touch(self, key: str) -> None:
+        """Mark an entry used without reading it."""
+        if self.folder is not None and key not in self.memory:
+            try:
+                os.utime(self.folder / key[:2] / key)
+            except OSError:
+                pass  # gone (pruned, or never written): made again when next needed
 
 
 def prune(folder: Path | None, now: float | None = None) -> None:

@@ -9,7 +9,7 @@ import os
 import posixpath
 import re
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -25,7 +25,7 @@ from mkdocs.utils import get_build_date
 from . import forking
 from .clock import build_now
 from .config import StatusmarkConfig
-from .datacache import DataCache, TemplateCache, key_of
+from .datacache import DataCache, Deferred, TemplateCache, key_of
 from .errors import Problem, errors_only
 from .fastpages import Placeholder, Theme, dest_of, stub
 from .fastview import view_site
@@ -42,7 +42,7 @@ from .render.pages import PageOptions, PageRenderer, PageSpec, event_src, event_
 from .render.theme_fixes import fix_theme_markup
 from .repository import file_digest, load_site
 from .sitekeys import PageKeys
-from .staticfiles import OutputFiles
+from .staticfiles import KeyedFile, OutputFiles
 from .status import UPDATE_LABELS
 from .themeenv import use_theme_env
 
@@ -171,21 +171,24 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         self.direct += filter(place, renderer.component_specs())
         # Feeds and API are files of the site like any other, so links to them validate.
         for relative, text in self.data_files().items():
-            files.append(File.generated(config, relative, content=text))
+            if isinstance(text, Deferred):
+                files.append(KeyedFile.deferred(config, relative, text))
+            else:
+                files.append(File.generated(config, relative, content=text))
         for asset in ASSETS:
             files.append(File.generated(config, asset, abs_src_path=str(PACKAGE_DIR / "assets" / Path(asset).name)))
         self.output = Output(Path(config.site_dir), self.previous)
         self.files = OutputFiles(files, self.output)
         return self.files
 
-    def data_files(self) -> dict[str, str]:
+    def data_files(self) -> dict[str, str | Deferred]:
         statuses = self.renderer.statuses
         maintenance = [e for e in self.site.events if e.is_maintenance]
-        outputs = {
+        outputs: dict[str, str | Deferred] = {
             **feed_files(self.site, render_update, cached=self._cached_pair),
             **api_files(self.site, self.now),
             **badge_files(self.site, self.renderer.indicator, statuses),
-            "maintenance.ics": self.data_cache.get_or_make(
+            "maintenance.ics": self.data_cache.deferred(
                 self._key("ics", self.site.name, self.site.url, repr(self.site.components), maintenance),
                 lambda: maintenance_calendar(self.site),
             ),
@@ -204,7 +207,9 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
                 flat.append(part)
         return key_of(*flat)
 
-    def _cached_pair(self, parts: tuple[Any, ...], events: Any, make: Any) -> dict[str, str]:
+    def _cached_pair(self, parts: tuple[Any, ...], events: Any, make: Any) -> dict[str, Deferred]:
+        """A feed's RSS and Atom files, kept as one data-cache entry: neither is made, nor
+        read from the cache, when the live site holds both as this key made them."""
         key = self._key(*parts, repr(self.site.components), list(events))
         rss_name, atom_name = f"{parts[3]}history.rss", f"{parts[3]}history.atom"
 
@@ -212,9 +217,16 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             pair = make()
             return f"{len(pair[rss_name])}\n{pair[rss_name]}{pair[atom_name]}"
 
-        text = self.data_cache.get_or_make(key, joined)
-        head, _, rest = text.partition("\n")
-        return {rss_name: rest[: int(head)], atom_name: rest[int(head) :]}
+        @cache
+        def split() -> tuple[str, str]:
+            text = self.data_cache.get_or_make(key, joined)
+            head, _, rest = text.partition("\n")
+            return rest[: int(head)], rest[int(head) :]
+
+        def kept() -> None:
+            self.data_cache.touch(key)
+
+        return {rss_name: Deferred(key, lambda: split()[0], kept), atom_name: Deferred(key, lambda: split()[1], kept)}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav

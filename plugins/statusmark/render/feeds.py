@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # feedgen (with lxml and dateutil, 30 ms to import) only for 
 MAX_ENTRIES = 50
 
 
-# cached(key parts, the events a pair of feeds shows, make the pair) -> the pair
-Cached = Callable[[tuple[Any, ...], Sequence[Event], Callable[[], dict[str, str]]], dict[str, str]]
+# cached(key parts, the events a pair of feeds shows, make the pair) -> the pair, or what stands for it
+Cached = Callable[[tuple[Any, ...], Sequence[Event], Callable[[], dict[str, str]]], dict[str, Any]]
 
 
 def feed_files(
@@ -30,7 +30,7 @@ def feed_files(
     render_update: Callable[[Update], str],
     max_entries: int = MAX_ENTRIES,
     cached: Cached | None = None,
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """``history.rss``/``.atom`` and one pair per component, newest event first.
 
     An event's entry is made once and shared by every feed it is in; with ``cached``, a
@@ -46,7 +46,7 @@ def feed_files(
     entries: dict[str, _Made] = {}
     groups = [("", f"{site.name} - history", ranked[:max_entries])]
     groups += [(f"components/{c.id}/", f"{site.name} - {c.name}", by_component[c.id]) for c in site.components]
-    files: dict[str, str] = {}
+    files: dict[str, Any] = {}
     for prefix, title, newest in groups:
 
         def make(newest: list[Event] = newest, prefix: str = prefix, title: str = title) -> dict[str, str]:
