@@ -6,7 +6,9 @@ import os
 import time
 from pathlib import Path
 
-from statusmark.sourcefiles import RACY_NS, UNREADABLE, FileIndex, digest_of, incident_files
+from hypothesis import given
+from hypothesis import strategies as st
+from statusmark.sourcefiles import RACY_NS, UNREADABLE, FileIndex, digest_of, in_parts, incident_files
 
 
 def test_incident_files_come_in_the_order_of_sorted_rglob(tmp_path: Path):
@@ -17,6 +19,12 @@ def test_incident_files_come_in_the_order_of_sorted_rglob(tmp_path: Path):
     assert incident_files(tmp_path) == [str(p) for p in sorted(tmp_path.rglob("*.md"))]
     listed = incident_files(tmp_path)
     assert listed.index(str(tmp_path / "a/b.md")) < listed.index(str(tmp_path / "a-c/x.md"))  # by parts
+
+
+@given(st.lists(st.lists(st.text(alphabet="aA.-_ z0/\u00e9\U0001f600", min_size=1, max_size=4), min_size=1, max_size=4)))
+def test_paths_sort_part_by_part(paths: list[list[str]]):
+    joined = [os.sep.join(parts) for parts in paths]
+    assert sorted(joined, key=in_parts) == sorted(joined, key=lambda p: p.split(os.sep))
 
 
 def settled(index: FileIndex) -> FileIndex:
@@ -115,3 +123,10 @@ def test_a_cold_run_hashes_files_where_it_parses_them_and_records_each(tmp_path:
     monkeypatch.setattr(repository, "read_source", no_reading)
     assert main(["check", "-f", str(config)]) == 0
     assert dict(repository.FILE_DIGESTS) == cold
+
+
+@given(st.text(alphabet="a.-/xé", max_size=8).map(lambda name: name + ".md") | st.text(alphabet="a./", max_size=6))
+def test_an_event_id_is_its_file_name_without_the_extension(path: str):
+    from statusmark.repository import _stem
+
+    assert _stem(path) == os.path.splitext(os.path.basename(path))[0]
