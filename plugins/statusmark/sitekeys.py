@@ -13,6 +13,7 @@ could show it, so that a build an hour later writes it again only if its bars ch
 from __future__ import annotations
 
 import hashlib
+from operator import attrgetter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,12 +22,13 @@ from .model import Event
 from .parsecache import code_digest
 from .render import fastmd
 from .render.pages import PageSpec
-from .repository import file_digest
+from .repository import FILE_DIGESTS, file_digest
 
 if TYPE_CHECKING:
     from .fastpages import Theme
     from .plugin import StatusmarkPlugin
 
+_PATH = attrgetter("path")
 VERSION = "3"  # 2: an event page's key is its folder's prefix and its file's digest; 3: "now" left out
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "pages"
 
@@ -108,7 +110,7 @@ class PageKeys:
                     now += (renderer.now.isoformat(),)
         else:
             return None
-        digests = [file_digest(e.path) for e in events]
+        digests = list(map(FILE_DIGESTS.get, map(_PATH, events)))  # twelve hundred lists of 25: C calls
         if None in digests:
             return None
         return _hash(
