@@ -143,17 +143,55 @@ def test_warm_build_after_adding_and_removing_events_equals_a_cold_build(repo: P
     assert trees(repo) == cold_copy(repo, tmp_path / "cold")
 
 
-def test_a_file_edited_in_the_live_site_is_rewritten(repo: Path):
-    build(repo)
+def console_build(root: Path) -> None:
+    """``statusmark build --audience all`` in a process of its own, as CI runs it: there the
+    live sites are checked beside the parse (forking is refused in a test session's process,
+    where other tests leave threads)."""
+    code = "from statusmark.cli import run; run()"
+    args = ["build", "-f", str(root / "mkdocs.yml"), "--audience", "all"]
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("run", [build, console_build])
+def test_a_file_edited_or_lost_in_the_live_site_is_rewritten(repo: Path, run):
+    run(repo)
     cold = trees(repo)
     for name in (
         "site-technical/incidents/cdn-slow/index.html",  # a page
         "site/assets/statusmark/statusmark.css",  # a static file
         "site/api/v2/summary.json",  # a generated one
+        "site-semi-technical/history.rss",  # a feed
     ):
         (repo / name).write_text("tampered")
-    build(repo)
+    (repo / "site/incidents/login/index.html").unlink()
+    run(repo)
     assert trees(repo) == cold
+
+
+def test_live_sites_checked_once_tell_which_files_are_not_as_recorded(repo: Path):
+    from statusmark.output import Manifest, check_live_sites
+
+    build(repo)
+    manifests = repo / ".statusmark-cache" / "manifests"
+    (repo / "site-technical/incidents/cdn-slow/index.html").write_text("tampered")
+    (repo / "site/api/v2/summary.json").unlink()
+    checked = check_live_sites(manifests)
+    assert len(checked) == 3
+    assert sorted(r for _, stale in checked.values() for r in stale) == [
+        "api/v2/summary.json",
+        "incidents/cdn-slow/index.html",
+    ]
+    site = (repo / "site").resolve()
+    path = next(p for p in manifests.glob("*.marshal") if Manifest.load(p, site) is not None)
+    index_key = Manifest.load(path, site).entries["index.html"][0]
+    summary_key = Manifest.load(path, site).entries["api/v2/summary.json"][0]
+    (site / "index.html").write_text("changed after the check")
+    trusted = Manifest.load(path, site, checked)
+    assert trusted.holds("index.html", index_key)  # as checked: no second look
+    assert not trusted.holds("api/v2/summary.json", summary_key)
+    trusted.save(path)  # a manifest written since the check: the check is not its
+    assert not Manifest.load(path, site, checked).holds("index.html", index_key)
 
 
 def test_feeds_the_live_site_holds_are_neither_made_nor_read_again(repo: Path):

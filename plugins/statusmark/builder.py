@@ -9,6 +9,7 @@ import re
 import shutil
 import traceback
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from . import datacache, forking, lifetime
 from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site, audience_level, work_out
-from .output import Manifest, Staged, pending_manifest, publish, stage
+from .output import Checked, Manifest, Staged, check_live_sites, pending_manifest, publish, stage
 from .parsecache import cache_dir
 from .plugin import StatusmarkPlugin, audience_site_dir
 
@@ -103,6 +104,7 @@ class _Plan:
     final: Path
     staging: Path
     manifest_path: Path | None
+    checked: Checked | None = None  # the live sites as found while parsing (``check_live_sites``)
 
 
 def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
@@ -114,14 +116,17 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     spare: each is a whole MkDocs build with long single-threaded stretches.
     """
     audiences = list(audiences)
-    # The text of the widest audience built is rendered while the files are parsed.
-    config, site, problems = _load_and_check(
-        config_file, render_for=max((audience_level(a) for a in audiences if a in AUDIENCES), default=None)
-    )
+    cache = cache_dir(config_file)
+    # The live sites are checked against their manifests on the core the parse leaves idle.
+    with forking.Background(check_live_sites, cache / "manifests") if cache else nullcontext() as live:
+        # The text of the widest audience built is rendered while the files are parsed.
+        config, site, problems = _load_and_check(
+            config_file, render_for=max((audience_level(a) for a in audiences if a in AUDIENCES), default=None)
+        )
+        checked = live.result() if live else None
     lifetime.keep(site)
     if errors_only(problems):
         raise ProblemsFound(errors_only(problems))
-    cache = cache_dir(config_file)
     plans: list[_Plan] = []
     try:
         for audience in audiences:
@@ -134,7 +139,7 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
             staging = final.with_name(final.name + ".statusmark-new")
             shutil.rmtree(staging, ignore_errors=True)
             manifest_path = cache / "manifests" / f"{_short(str(final))}.marshal" if cache else None
-            plans.append(_Plan(audience, final, staging, manifest_path))
+            plans.append(_Plan(audience, final, staging, manifest_path, checked))
         built = _build_all(config_file, plans, (site, problems))
     except (PluginError, Abort) as error:
         _discard(plans)
@@ -238,7 +243,7 @@ def _build_one(
     # MkDocs reuses plugin instances across config loads: hand over, then take back.
     plugin.preloaded, plugin.audience_override = parsed, plan.audience
     plugin.site_dir_override, plugin.page_workers = str(plan.staging), page_workers
-    plugin.previous = Manifest.load(plan.manifest_path, plan.final) if plan.manifest_path else None
+    plugin.previous = Manifest.load(plan.manifest_path, plan.final, plan.checked) if plan.manifest_path else None
     try:
         with _quiet("mkdocs.commands.build", "mkdocs.structure"):
             mkdocs_build(config)

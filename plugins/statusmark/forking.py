@@ -9,12 +9,14 @@ the process.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_all_start_methods, get_context
+from typing import Any
 
 MAX_WORKERS = 8
 
@@ -47,3 +49,50 @@ def pool(workers: int) -> Iterator[ProcessPoolExecutor]:
             yield executor
     finally:
         gc.unfreeze()
+
+
+class Background:
+    """``work(*args)`` in a forked process while this one goes on; ``result()`` waits for it.
+
+    For work whose answer is a plain value (marshal's kinds) and that only saves time: on
+    any failure, or where forking is unsafe, ``result()`` is None and the caller does the
+    work itself. A plain fork and a pipe, not a pool: a pool's thread in this process
+    would make every later fork here unsafe (``fork_is_safe``) while it runs.
+    """
+
+    def __init__(self, work: Callable[..., Any], *args: Any):
+        self.pid: int | None = None
+        self.value: Any = None
+        if not fork_is_safe():
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (the child; its answer is checked through result())
+            code = 1
+            try:
+                os.close(read)
+                with open(write, "wb") as pipe:
+                    pipe.write(marshal.dumps(work(*args)))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)  # the child's end: reading ends when the child's copy closes
+        self.pid, self.pipe = pid, open(read, "rb")
+
+    def result(self) -> Any:
+        if self.pid is not None:
+            with self.pipe:
+                data = self.pipe.read()
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            try:
+                self.value = marshal.loads(data) if os.waitstatus_to_exitcode(status) == 0 else None
+            except (ValueError, EOFError, TypeError):
+                self.value = None
+        return self.value
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.result()  # never a process left behind

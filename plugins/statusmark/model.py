@@ -212,6 +212,7 @@ class Event:
 
 # What an event works out from its updates (``acknowledgement_free``, which a view keeps, is not).
 DERIVED = tuple(name for name, value in vars(Event).items() if isinstance(value, once))
+_DERIVED_SET = frozenset(DERIVED)
 PENDING = "_pending_updates"  # how to make an event's updates, until their first read: see ``_Deferred``
 
 
@@ -248,8 +249,9 @@ def work_out(events: Iterable[Event]) -> None:
     so that each of them finds it done rather than doing it again. For events that passed
     the check (an incident has an update, a maintenance its window)."""
     for event in events:
-        for name in DERIVED:
-            getattr(event, name)
+        if not event.__dict__.keys() >= _DERIVED_SET:  # a cached event comes with them: one C test
+            for name in DERIVED:
+                getattr(event, name)
 
 
 @dataclass(frozen=True)
