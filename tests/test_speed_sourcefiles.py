@@ -21,7 +21,9 @@ def test_incident_files_come_in_the_order_of_sorted_rglob(tmp_path: Path):
     assert listed.index(str(tmp_path / "a/b.md")) < listed.index(str(tmp_path / "a-c/x.md"))  # by parts
 
 
-@given(st.lists(st.lists(st.text(alphabet="aA.-_ z0/\u00e9\U0001f600", min_size=1, max_size=4), min_size=1, max_size=4)))
+@given(
+    st.lists(st.lists(st.text(alphabet="aA.-_ z0/\u00e9\U0001f600", min_size=1, max_size=4), min_size=1, max_size=4))
+)
 def test_paths_sort_part_by_part(paths: list[list[str]]):
     joined = [os.sep.join(parts) for parts in paths]
     assert sorted(joined, key=in_parts) == sorted(joined, key=lambda p: p.split(os.sep))

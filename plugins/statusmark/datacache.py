@@ -13,11 +13,12 @@ templates compile once, not once per audience and build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from jinja2 import BytecodeCache
@@ -87,10 +88,8 @@ class DataCache:
     def touch(self, key: str) -> None:
         """Mark an entry used without reading it."""
         if self.folder is not None and key not in self.memory:
-            try:
+            with contextlib.suppress(OSError):  # gone (pruned, never written): made when next needed
                 os.utime(self.folder / key[:2] / key)
-            except OSError:
-                pass  # gone (pruned, or never written): made again when next needed
 
 
 def prune(folder: Path | None, now: float | None = None) -> None:

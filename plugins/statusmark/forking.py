@@ -77,7 +77,7 @@ class Background:
             finally:
                 os._exit(code)
         os.close(write)  # the child's end: reading ends when the child's copy closes
-        self.pid, self.pipe = pid, open(read, "rb")
+        self.pid, self.pipe = pid, open(read, "rb")  # noqa: SIM115 (closed by result(), which __exit__ calls)
 
     def result(self) -> Any:
         if self.pid is not None:

@@ -13,8 +13,8 @@ could show it, so that a build an hour later writes it again only if its bars ch
 from __future__ import annotations
 
 import hashlib
-from operator import attrgetter
 from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
