@@ -89,8 +89,7 @@ class PageKeys:
         return self.event_prefix + digest
 
     def of(self, spec: PageSpec) -> str | None:
-        if spec.template == "event.html":
-            return self.event_page(dict(spec.context)["event"])
+        """The key of a list page (history, component); None for any other page."""
         context: dict[str, Any] = dict(spec.context)
         renderer = self.plugin.renderer
         now: tuple[Any, ...] = ()
