@@ -59,20 +59,33 @@ class Manifest:
         self._root = os.path.join(final, "")
 
     @classmethod
-    def load(cls, path: Path, final: Path, checked: Checked | None = None) -> Manifest | None:
-        """The manifest at ``path`` of the live site at ``final``; ``checked``: what
-        ``check_live_sites`` found, used if the manifest is the one it read."""
+    def read(cls, path: Path) -> tuple[tuple[int, int], Manifest] | None:
+        """The manifest at ``path`` and its file's size and mtime; None if it cannot be read
+        or is of another version."""
         try:
             signature = _signature(path)
             data = marshal.loads(path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             return None
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
             return None
-        if data.get("version") != MANIFEST_VERSION or data.get("final") != str(final) or not final.is_dir():
+        final, files = data.get("final"), data.get("files")
+        if not isinstance(final, str) or not isinstance(files, dict):
             return None
+        return signature, cls(Path(final), files)
+
+    @classmethod
+    def load(cls, path: Path, final: Path, checked: Checked | None = None) -> Manifest | None:
+        """The manifest at ``path`` of the live site at ``final``; ``checked``: what
+        ``check_live_sites`` found, used if the manifest is the one it read."""
+        read = cls.read(path)
+        if read is None or str(read[1].final) != str(final) or not final.is_dir():
+            return None
+        signature, manifest = read
         found = (checked or {}).get(path.name)
-        return cls(final, data["files"], found[1] if found and tuple(found[0]) == signature else None)
+        if found and tuple(found[0]) == signature:
+            manifest.stale = found[1]
+        return manifest
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +101,10 @@ class Manifest:
             return False
         if self.stale is not None:
             return relative not in self.stale
+        return self.as_recorded(relative, entry)
+
+    def as_recorded(self, relative: str, entry: list) -> bool:
+        """Whether the live file has the size and time its entry recorded."""
         try:
             stat = os.stat(self._root + relative)
         except OSError:
@@ -112,22 +129,11 @@ def check_live_sites(folder: Path) -> Checked:
     except OSError:
         return checked
     for path in paths:
-        try:
-            signature = _signature(path)
-            data = marshal.loads(path.read_bytes())
-            root, files = os.path.join(data["final"], ""), data["files"]
-        except (OSError, ValueError, EOFError, TypeError, KeyError):
-            continue
-        stale = []
-        for relative, (_, size, mtime_ns) in files.items():
-            try:
-                info = os.stat(root + relative)
-            except OSError:
-                stale.append(relative)
-                continue
-            if info.st_size != size or info.st_mtime_ns != mtime_ns:
-                stale.append(relative)
-        checked[path.name] = (signature, frozenset(stale))
+        read = Manifest.read(path)
+        if read is not None:
+            signature, manifest = read
+            stale = frozenset(r for r, entry in manifest.entries.items() if not manifest.as_recorded(r, entry))
+            checked[path.name] = (signature, stale)
     return checked
 
 
