@@ -35,12 +35,15 @@ def key_of(*parts: object) -> str:
 
 class Deferred(NamedTuple):
     """A generated file's text, known by the data-cache ``key`` it is kept under and made
-    (or read from the cache) only if the live site does not already hold it; ``kept`` marks
-    the entry used when it does (the live file is made from it: see ``prune``)."""
+    (or read from ``cache``) only if the live site does not already hold it."""
 
     key: str
     text: Callable[[], str]
-    kept: Callable[[], None]
+    cache: DataCache
+
+    def kept(self) -> None:
+        """The live site holds the file made from this entry: mark it used (see ``prune``)."""
+        self.cache.touch(self.key)
 
 
 UNUSED_DAYS = 7
@@ -83,7 +86,7 @@ class DataCache:
         return found if found is not None else self.put(key, make())
 
     def deferred(self, key: str, make: Callable[[], str]) -> Deferred:
-        return Deferred(key, lambda: self.get_or_make(key, make), lambda: self.touch(key))
+        return Deferred(key, lambda: self.get_or_make(key, make), self)
 
     def touch(self, key: str) -> None:
         """Mark an entry used without reading it."""

@@ -223,10 +223,8 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             head, _, rest = text.partition("\n")
             return rest[: int(head)], rest[int(head) :]
 
-        def kept() -> None:
-            self.data_cache.touch(key)
-
-        return {rss_name: Deferred(key, lambda: split()[0], kept), atom_name: Deferred(key, lambda: split()[1], kept)}
+        data = self.data_cache
+        return {rss_name: Deferred(key, lambda: split()[0], data), atom_name: Deferred(key, lambda: split()[1], data)}
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.nav = nav

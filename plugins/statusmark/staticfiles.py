@@ -32,27 +32,29 @@ class KeyedFile(File):
     audience's build: about 7 MB each at 10,000 events.)
     """
 
-    key = ""
-    kept: Callable[[], None] = staticmethod(lambda: None)
-    _make: Callable[[], str] | None = None
+    text: Deferred
     _text: str | bytes | None = None
 
     @classmethod
     def deferred(cls, config: MkDocsConfig, src_uri: str, text: Deferred) -> KeyedFile:
         file = cls.generated(config, src_uri, content="")
         assert isinstance(file, KeyedFile)
-        file.key, file._make, file.kept = "d:" + text.key, text.text, text.kept
+        file.text, file._text = text, None
         return file
+
+    @property
+    def key(self) -> str:
+        return "d:" + self.text.key
 
     @property  # type: ignore[override]
     def _content(self) -> str | bytes | None:  # what MkDocs' File reads its text from
-        if self._make is not None:
-            self._text, self._make = self._make(), None
+        if self._text is None:
+            self._text = self.text.text()
         return self._text
 
     @_content.setter
     def _content(self, value: str | bytes | None) -> None:
-        self._text, self._make = value, None
+        self._text = value
 
 
 class OutputFiles(Files):
@@ -77,7 +79,7 @@ class OutputFiles(Files):
                 continue  # a plugin wrote it into the site folder itself (MkDocs skips it too)
             if isinstance(file, KeyedFile):
                 if self.output.keep(file.dest_uri, file.key):
-                    file.kept()
+                    file.text.kept()
                 else:
                     self.output.write(file.dest_uri, file.key, file.content_bytes)
                 continue
