@@ -129,6 +129,6 @@ def test_a_cold_run_hashes_files_where_it_parses_them_and_records_each(tmp_path:
 
 @given(st.text(alphabet="a.-/xé", max_size=8).map(lambda name: name + ".md") | st.text(alphabet="a./", max_size=6))
 def test_an_event_id_is_its_file_name_without_the_extension(path: str):
-    from statusmark.repository import _stem
+    from statusmark.repository import _event_id
 
-    assert _stem(path) == os.path.splitext(os.path.basename(path))[0]
+    assert _event_id(path) == os.path.splitext(os.path.basename(path))[0]
