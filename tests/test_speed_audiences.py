@@ -11,10 +11,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 from statusmark import builder
+from statusmark.builder import load_mkdocs_config
 from statusmark.cli import main
 
 from .conftest import write_repo
@@ -141,3 +143,39 @@ def test_warnings_of_an_audience_build_are_told_once(repo: Path):
     assert len(pids(repo)) == 3
     for audience in AUDIENCES:
         assert done.stderr.count(f"a warning from the {audience} build") == 1
+
+
+class _OneProcess:
+    """A pool that runs every task here, one after another: as a pool's process would if it
+    took a second audience (the config the builds were handed is changed by the first)."""
+
+    def __enter__(self) -> _OneProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, task, *args):  # type: ignore[no-untyped-def]
+        future: Future = Future()
+        future.set_result(task(*args))
+        return future
+
+
+def test_a_process_that_builds_a_second_audience_loads_its_own_config(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", "off")
+    monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)
+    assert main(["build", "-f", str(repo / "mkdocs.yml"), "--audience", "all"]) == 0
+    one_after_the_other = {name: tree_digest(repo / name) for name in SITES}
+    for name in SITES:
+        os.rename(repo / name, tmp_path / name)
+    monkeypatch.setattr(builder, "SIDE_BY_SIDE", True)
+    monkeypatch.setattr(builder.forking, "cores", lambda: 2)
+    monkeypatch.setattr(builder.forking, "fork_is_safe", lambda: True)
+    monkeypatch.setattr(builder.forking, "pool", lambda count: _OneProcess())
+    loads = []
+    monkeypatch.setattr(builder, "load_mkdocs_config", lambda *a, **k: loads.append(a) or load_mkdocs_config(*a, **k))
+    assert main(["build", "-f", str(repo / "mkdocs.yml"), "--audience", "all"]) == 0
+    assert len(loads) == 3  # the parse's, then one for each build after the first
+    assert {name: tree_digest(repo / name) for name in SITES} == one_after_the_other

@@ -140,7 +140,7 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
             shutil.rmtree(staging, ignore_errors=True)
             manifest_path = cache / "manifests" / f"{_short(str(final))}.marshal" if cache else None
             plans.append(_Plan(audience, final, staging, manifest_path, checked))
-        built = _build_all(config_file, plans, (site, problems))
+        built = _build_all(config_file, plans, (site, problems), config)
     except (PluginError, Abort) as error:
         _discard(plans)
         raise ConfigFileError(str(error)) from None
@@ -161,16 +161,22 @@ def _discard(plans: list[_Plan]) -> None:
 
 
 _PARSED: tuple[Site, list[Problem]] | None = None  # what forked audience builds start from
+# The config the site was parsed with: unbuilt, so a forked build may take its own copy of
+# it instead of loading mkdocs.yml again (YAML and validation, in every audience's process).
+_CONFIG: MkDocsConfig | None = None
 SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests compare both ways)
 
 
-def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]]) -> list[Staged]:
-    """Run each plan's build, in plan order: see ``_build_one``."""
-    global _PARSED
+def _build_all(
+    config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]], config: MkDocsConfig | None = None
+) -> list[Staged]:
+    """Run each plan's build, in plan order: see ``_build_one``. ``config``: as loaded for
+    the parse, not built with yet (forked builds start from a copy of it)."""
+    global _PARSED, _CONFIG
     cores = forking.cores()
     if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
-        return [_build_one(config_file, plan, parsed) for plan in plans]
-    _PARSED = parsed
+        return [_build_one(config_file, plan, parsed, None, config if i == 0 else None) for i, plan in enumerate(plans)]
+    _PARSED, _CONFIG = parsed, config
     work_out(parsed[0].events)
     try:
         with forking.pool(len(plans)) as pool:
@@ -180,7 +186,7 @@ def _build_all(config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[P
             ]
             results = [future.result() for future in futures]
     finally:
-        _PARSED = None
+        _PARSED = _CONFIG = None
     built = []
     for done, records, error in results:
         for record in records:  # the child's warnings and errors, told here as if logged here
@@ -207,12 +213,14 @@ def _build_in_child(
     config_file: Path, plan: _Plan, page_workers: int
 ) -> tuple[Staged | None, list[logging.LogRecord], BaseException | None]:
     """One audience's build in a forked process: what it built, what it logged, how it failed."""
+    global _CONFIG
     assert _PARSED is not None
+    config, _CONFIG = _CONFIG, None  # built with here: a second build in this process loads its own
     kept = _Keep()
     root = logging.getLogger()
     root.addHandler(kept)  # instead of printing here (lost where stderr is captured), hand them over
     try:
-        return _build_one(config_file, plan, _PARSED, page_workers), kept.records, None
+        return _build_one(config_file, plan, _PARSED, page_workers, config), kept.records, None
     except Exception as error:  # raised in the parent, after what was logged before it
         try:
             pickle.dumps(error)
@@ -234,11 +242,16 @@ class _Keep(logging.Handler):
 
 
 def _build_one(
-    config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]], page_workers: int | None = None
+    config_file: Path,
+    plan: _Plan,
+    parsed: tuple[Site, list[Problem]],
+    page_workers: int | None = None,
+    config: MkDocsConfig | None = None,
 ) -> Staged:
     """Build one audience into its staging folder and work out how to publish it (here, in
-    the audience's own process, rather than one site after another while publishing)."""
-    config = load_mkdocs_config(config_file)
+    the audience's own process, rather than one site after another while publishing).
+    ``config``: an unbuilt config this process may build with (its own copy); else loaded."""
+    config = config or load_mkdocs_config(config_file)
     plugin = plugin_of(config)
     # MkDocs reuses plugin instances across config loads: hand over, then take back.
     plugin.preloaded, plugin.audience_override = parsed, plan.audience

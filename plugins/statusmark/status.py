@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from .model import COMPONENT_STATUSES, IMPACTS, Event, Site
 
@@ -140,22 +141,38 @@ def _intervals(site: Site, component_id: str, now: datetime) -> list[tuple[datet
 def uptime_days(site: Site, component_id: str, now: datetime, days: int) -> list[Day]:
     """Per-day uptime of one component over the last ``days`` UTC days, oldest first."""
     spans = _intervals(site, component_id, now)
-    today = now.date()
+    grid = _day_grid(now, days)
+    if not spans:
+        return [clear for _, _, _, _, clear in grid]
     result = []
-    for back in range(days - 1, -1, -1):
-        day = today - timedelta(days=back)
-        day_start = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
-        day_end = min(day_start + timedelta(days=1), now)
+    for day, day_start, day_end, elapsed, clear in grid:
         touching = [
             (max(s, day_start), min(e, day_end), st, t, w) for s, e, st, t, w in spans if s < day_end and e > day_start
         ]
-        elapsed = (day_end - day_start).total_seconds()
+        if not touching:
+            result.append(clear)
+            continue
         down = _weighted_seconds([(s, e, w) for s, e, _, _, w in touching])
         uptime = 1.0 - down / elapsed if elapsed > 0 else 1.0
         statuses = [st for _, _, st, _, _ in touching]
         titles = tuple(dict.fromkeys(t for _, _, _, t, _ in touching))
         result.append(Day(day, max(0.0, uptime), worst(statuses), titles))
     return result
+
+
+@lru_cache(maxsize=8)
+def _day_grid(now: datetime, days: int) -> tuple[tuple[date, datetime, datetime, float, Day], ...]:
+    """Each of the last ``days`` UTC days: its date, start, end (``now`` for today), seconds
+    elapsed, and its Day when nothing touched it. The same for every component of a page
+    (thirty components made 2,700 days' datetimes, a tenth of the status page's time)."""
+    today = now.date()
+    grid = []
+    for back in range(days - 1, -1, -1):
+        day = today - timedelta(days=back)
+        day_start = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
+        day_end = min(day_start + timedelta(days=1), now)
+        grid.append((day, day_start, day_end, (day_end - day_start).total_seconds(), Day(day, 1.0, worst([]), ())))
+    return tuple(grid)
 
 
 def _weighted_seconds(spans: list[tuple[datetime, datetime, float]]) -> float:

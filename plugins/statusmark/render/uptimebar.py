@@ -11,6 +11,7 @@ together.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -19,14 +20,7 @@ from ..status import Day
 
 def uptime_bar(days: Sequence[Day], percent: float, name: str) -> Markup:
     last = len(days) - 1
-    spans = []
-    for index, d in enumerate(days):
-        events = " · " + "; ".join(d.events) if d.events else " · no incidents"
-        tip = escape(f"{d.day.strftime('%d %b %Y').lstrip('0')}: {d.uptime * 100:.2f}% uptime{events}")
-        spans.append(
-            f'<span class="sm-bar sm-bar--{escape(d.worst)}" role="img" tabindex="{0 if index == last else -1}" '
-            f'aria-label="{tip}" title="{tip}" data-tip="{tip}"></span>'
-        )
+    spans = [_span(d, index == last) for index, d in enumerate(days)]
     label = (
         f"{escape(name)}: {percent:.2f}% uptime over the last {len(days)} days. Use the arrow keys to read each day."
     )
@@ -36,4 +30,16 @@ def uptime_bar(days: Sequence[Day], percent: float, name: str) -> Markup:
         f'  <div class="sm-uptime__legend" aria-hidden="true"><span>{len(days)} days ago</span>'
         f"<span>{percent:.2f}% uptime</span><span>Today</span></div>\n"
         "</div>"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _span(d: Day, last: bool) -> str:
+    """One day's bar: most days are alike on every bar of a page (and of an audience's
+    pages), so each is made once."""
+    events = " · " + "; ".join(d.events) if d.events else " · no incidents"
+    tip = escape(f"{d.day.strftime('%d %b %Y').lstrip('0')}: {d.uptime * 100:.2f}% uptime{events}")
+    return (
+        f'<span class="sm-bar sm-bar--{escape(d.worst)}" role="img" tabindex="{0 if last else -1}" '
+        f'aria-label="{tip}" title="{tip}" data-tip="{tip}"></span>'
     )
