@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from statusmark.loader import parse_event
 from statusmark.model import Component, Site
 from statusmark.status import (
+    Day,
+    _intervals,
+    _weighted_seconds,
     active_events,
     component_statuses,
     indicator,
@@ -15,6 +20,7 @@ from statusmark.status import (
     is_upcoming,
     uptime_days,
     uptime_percent,
+    worst,
 )
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -248,3 +254,53 @@ def test_active_events_are_found_once_per_events_and_time_and_never_mixed_up():
     assert active_events(second, NOW) == ()
     # A site with equal events in a new tuple, and the view of a site: never the old answer.
     assert active_events(site(open_), NOW) == (open_,) and active_events(site(), NOW) == ()
+
+
+def _uptime_days_day_by_day(site_: Site, component_id: str, now: datetime, days: int) -> list[Day]:
+    """The formula as written: every day against every span (what ``uptime_days`` does faster)."""
+    spans = _intervals(site_, component_id, now)
+    result = []
+    for back in range(days - 1, -1, -1):
+        day = now.date() - timedelta(days=back)
+        day_start = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
+        day_end = min(day_start + timedelta(days=1), now)
+        touching = [
+            (max(s, day_start), min(e, day_end), st, t, w) for s, e, st, t, w in spans if s < day_end and e > day_start
+        ]
+        elapsed = (day_end - day_start).total_seconds()
+        down = _weighted_seconds([(s, e, w) for s, e, _, _, w in touching])
+        uptime = 1.0 - down / elapsed if elapsed > 0 else 1.0
+        titles = tuple(dict.fromkeys(t for _, _, _, t, _ in touching))
+        result.append(Day(day, max(0.0, uptime), worst([st for _, _, st, _, _ in touching]), titles))
+    return result
+
+
+def _z(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_STATUSES = ("degraded_performance", "partial_outage", "major_outage")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-200 * 24, 2 * 24), st.integers(0, 30 * 24), st.sampled_from(_STATUSES), st.booleans()),
+        max_size=8,
+    ),
+    st.integers(1, 120),
+    st.integers(0, 23 * 60),
+)
+def test_uptime_days_matches_the_formula_day_by_day(spans, days, minute_of_now):
+    """Spans before the window, across it, open, across midnight and ``now``: each day as
+    the formula gives it, whichever days a span is found in."""
+    now = datetime(2026, 11, 23, tzinfo=UTC) + timedelta(minutes=minute_of_now)
+    events = []
+    for number, (start_hour, hours, status, resolved) in enumerate(spans):
+        start = now + timedelta(hours=start_hour)
+        updates = [(_z(start), "investigating")]
+        if resolved:
+            updates.append((_z(start + timedelta(hours=hours, minutes=1)), "resolved"))
+        events.append(event(f"e{number}", *updates, components=f"api: {status}"))
+    expected = _uptime_days_day_by_day(site(*events), "api", now, days)
+    assert uptime_days(site(*events), "api", now, days) == expected

@@ -23,6 +23,7 @@ from .parsecache import code_digest
 from .render import fastmd
 from .render.pages import PageSpec
 from .repository import FILE_DIGESTS, file_digest
+from .status import Day
 
 if TYPE_CHECKING:
     from .fastpages import Theme
@@ -67,6 +68,11 @@ class PageKeys:
         )
         self.shells: dict[int, str] = {}
         self.event_prefix: str | None = None
+        # The digest of each event's file by the event object's id: an event is on three
+        # or four pages (its own, history, its components'), and each look-up through its
+        # path went to the event, its path and the table of every file (memory far apart).
+        events = plugin.renderer.site.events
+        self.digests: dict[int, str | None] = dict(zip(map(id, events), map(FILE_DIGESTS.get, map(_PATH, events))))
 
     def _shell(self, src_uri: str) -> str:
         depth = src_uri.count("/")
@@ -81,7 +87,7 @@ class PageKeys:
         keys entries by path): the digest of the file's bytes after what every event page
         shares, with no hash per page.
         """
-        digest = file_digest(event.path)
+        digest = self.digests.get(id(event)) or file_digest(event.path)
         if digest is None:
             return None
         if self.event_prefix is None:
@@ -104,12 +110,12 @@ class PageKeys:
             events = renderer.events_by_component.get(component.id, [])[(number - 1) * size : number * size]
             if number == 1:  # the status and uptime bars: what "now" makes of the events
                 days, percent = renderer.uptime(component.id)
-                now = (renderer.statuses[component.id], repr(days), percent)
+                now = (renderer.statuses[component.id], _days_key(days), percent)
                 if self.plugin.override_dir:  # the site's templates are given "now" too
                     now += (renderer.now.isoformat(),)
         else:
             return None
-        digests = list(map(FILE_DIGESTS.get, map(_PATH, events)))  # twelve hundred lists of 25: C calls
+        digests = list(map(self.digests.get, map(id, events)))  # twelve hundred lists of 25: C calls
         if None in digests:
             return None
         return _hash(
@@ -122,3 +128,12 @@ class PageKeys:
             *now,
             *digests,
         )
+
+
+def _days_key(days: Sequence[Day]) -> str:
+    """What a component's uptime bars show, for its page's key: the days they span, and the
+    days anything touched (most are clear: a repr of all ninety was a tenth of the keys' time)."""
+    if not days:
+        return "-"
+    touched = [(i, d) for i, d in enumerate(days) if d.events or d.uptime != 1.0 or d.worst != "operational"]
+    return f"{days[0].day.isoformat()}+{len(days)}:{touched!r}"

@@ -65,11 +65,13 @@ def is_active(event: Event, now: datetime) -> bool:
 
 
 def is_upcoming(event: Event, now: datetime) -> bool:
+    # The window first: a view's status may be worked out from its updates, and every
+    # maintenance of the history is asked, nearly all of them long past.
     return (
         event.is_maintenance
-        and event.status == "scheduled"
         and event.scheduled_start is not None
         and event.scheduled_start > now
+        and event.status == "scheduled"
     )
 
 
@@ -140,18 +142,27 @@ def _intervals(site: Site, component_id: str, now: datetime) -> list[tuple[datet
 
 def uptime_days(site: Site, component_id: str, now: datetime, days: int) -> list[Day]:
     """Per-day uptime of one component over the last ``days`` UTC days, oldest first."""
-    spans = _intervals(site, component_id, now)
     grid = _day_grid(now, days)
-    if not spans:
-        return [clear for _, _, _, _, clear in grid]
+    if not grid:
+        return []
+    first = grid[0][1]
+    by_day: dict[int, list[tuple[datetime, datetime, str, str, float]]] = {}
+    for span in _intervals(site, component_id, now):  # each span to the days it touches
+        start, end = span[0], span[1]
+        if end <= first:
+            continue
+        index = max(0, (start - first).days - 1)  # (a day of a zone with summer time is not 24 h)
+        while index < len(grid) and grid[index][1] < end:
+            if start < grid[index][2]:
+                by_day.setdefault(index, []).append(span)
+            index += 1
     result = []
-    for day, day_start, day_end, elapsed, clear in grid:
-        touching = [
-            (max(s, day_start), min(e, day_end), st, t, w) for s, e, st, t, w in spans if s < day_end and e > day_start
-        ]
-        if not touching:
+    for index, (day, day_start, day_end, elapsed, clear) in enumerate(grid):
+        spans = by_day.get(index)
+        if not spans:
             result.append(clear)
             continue
+        touching = [(max(s, day_start), min(e, day_end), st, t, w) for s, e, st, t, w in spans]
         down = _weighted_seconds([(s, e, w) for s, e, _, _, w in touching])
         uptime = 1.0 - down / elapsed if elapsed > 0 else 1.0
         statuses = [st for _, _, st, _, _ in touching]

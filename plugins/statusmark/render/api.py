@@ -28,8 +28,7 @@ def update_id(event_id: str, at: datetime) -> str:
 
 def api_files(site: Site, now: datetime, page_id: str | None = None) -> dict[str, str]:
     doc = _Documents(site, now, page_id or short_id(site.url))
-    incidents = [e for e in site.events if not e.is_maintenance]
-    maintenances = [e for e in site.events if e.is_maintenance]
+    incidents, maintenances = doc.incidents, doc.maintenances
     now_active = active_events(site, now)
     unresolved = [e for e in now_active if not e.is_maintenance]
     active = [e for e in now_active if e.is_maintenance]
@@ -66,8 +65,11 @@ class _Documents:
         self.group_ids = {group: short_id(site.url, "group", group) for group in site.groups}
         # A component's created_at/updated_at: its first and latest event, else the page's.
         self.touched: dict[str, list[datetime]] = {}  # component id -> [earliest, latest]
+        self.incidents: list[Event] = []
+        self.maintenances: list[Event] = []
         latest = None
-        for event in site.events:  # one pass, each event's time worked out once
+        for event in site.events:  # one pass over the whole history, each event's time worked out once
+            (self.maintenances if event.is_maintenance else self.incidents).append(event)
             at = event.updated_at
             if latest is None or at > latest:
                 latest = at

@@ -274,16 +274,19 @@ class PageRenderer:
     def status_summary(self) -> dict[str, Any]:
         active = active_events(self.site, self.now)
         recent_since = self.now - timedelta(days=self.options.recent_days)
+        upcoming, recent = [], []
+        for e in self.site.events:  # one pass over the whole history for both
+            if is_upcoming(e, self.now):
+                upcoming.append(e)
+            if e.closed and e.updated_at >= recent_since:
+                recent.append(e)
         return {
             "indicator": self.indicator,
             "description": INDICATOR_DESCRIPTIONS[self.indicator],
             "incidents": [e for e in active if not e.is_maintenance],
             "maintenance": [e for e in active if e.is_maintenance],
-            "upcoming": sorted(
-                (e for e in self.site.events if is_upcoming(e, self.now)),
-                key=lambda e: e.scheduled_start or e.created_at,
-            ),
-            "recent": [e for e in self.site.events if e.closed and e.updated_at >= recent_since],
+            "upcoming": sorted(upcoming, key=lambda e: e.scheduled_start or e.created_at),
+            "recent": recent,
         }
 
     def groups(self) -> list[tuple[str, list[Any]]]:
