@@ -95,3 +95,25 @@ def test_any_text_gives_feedgens_bytes_or_feedgens_error(title: str, text: str, 
         assert str(reference.value) == str(error)
         return
     assert direct == both_ways(site)[1]
+
+
+def test_a_component_feed_still_open_gets_older_events_after_the_others_are_full():
+    """The history is read only until every component's feed is full: not one event sooner."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def on(eid: str, components: tuple[tuple[str, str], ...], hours: int) -> Event:
+        update = Update(start + timedelta(hours=hours), "investigating", (Segment(0, eid),))
+        return Event(id=eid, path=f"{eid}.md", title=eid, kind="incident", impact="minor", components=components, updates=(update,))  # fmt: skip
+
+    api, other = COMPONENTS[0].id, COMPONENTS[1].id
+    events = [on(f"api{n}", ((api, "major_outage"),), 100 - n) for n in range(5)]
+    events += [
+        on("both", ((api, "major_outage"), (other, "major_outage")), 50),
+        on("old", ((other, "degraded_performance"),), 1),
+    ]
+    site = Site("S", "https://s.example/", COMPONENTS, tuple(events))
+    files = feeds.feed_files(site, render_update, max_entries=2)
+    api_feed, other_feed = files[f"components/{api}/history.rss"], files[f"components/{other}/history.rss"]
+    assert "api0" in api_feed and "api1" in api_feed and "api2" not in api_feed and "both" not in api_feed
+    assert "both" in other_feed and "old" in other_feed  # found after the api feed was full
+    assert all(f"components/{c.id}/history.rss" in files for c in COMPONENTS)

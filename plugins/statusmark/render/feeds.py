@@ -39,10 +39,14 @@ def feed_files(
     # One ranking for every feed: an event's last update time is computed once, not per feed.
     ranked = sorted(site.events, key=attrgetter("updated_at", "id"), reverse=True)
     by_component: dict[str, list[Event]] = {comp.id: [] for comp in site.components}
+    open_feeds = len(by_component)  # not full yet: once none is, the rest of the history is not read
     for event in ranked:
+        if not open_feeds:
+            break
         for cid in event.component_ids:
             if cid in by_component and len(by_component[cid]) < max_entries:
                 by_component[cid].append(event)
+                open_feeds -= len(by_component[cid]) == max_entries
     entries: dict[str, _Made] = {}
     groups = [("", f"{site.name} - history", ranked[:max_entries])]
     groups += [(f"components/{c.id}/", f"{site.name} - {c.name}", by_component[c.id]) for c in site.components]
