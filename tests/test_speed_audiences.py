@@ -166,7 +166,10 @@ def test_a_process_that_builds_a_second_audience_loads_its_own_config(
 ):
     monkeypatch.setenv("STATUSMARK_CACHE_DIR", "off")
     monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)
+    loads = []
+    monkeypatch.setattr(builder, "load_mkdocs_config", lambda *a, **k: loads.append(a) or load_mkdocs_config(*a, **k))
     assert main(["build", "-f", str(repo / "mkdocs.yml"), "--audience", "all"]) == 0
+    assert len(loads) == 3  # one after the other, too: the parse's, then one for each build after the first
     one_after_the_other = {name: tree_digest(repo / name) for name in SITES}
     for name in SITES:
         os.rename(repo / name, tmp_path / name)
@@ -174,8 +177,7 @@ def test_a_process_that_builds_a_second_audience_loads_its_own_config(
     monkeypatch.setattr(builder.forking, "cores", lambda: 2)
     monkeypatch.setattr(builder.forking, "fork_is_safe", lambda: True)
     monkeypatch.setattr(builder.forking, "pool", lambda count: _OneProcess())
-    loads = []
-    monkeypatch.setattr(builder, "load_mkdocs_config", lambda *a, **k: loads.append(a) or load_mkdocs_config(*a, **k))
+    loads.clear()
     assert main(["build", "-f", str(repo / "mkdocs.yml"), "--audience", "all"]) == 0
     assert len(loads) == 3  # the parse's, then one for each build after the first
     assert {name: tree_digest(repo / name) for name in SITES} == one_after_the_other

@@ -161,9 +161,10 @@ def _discard(plans: list[_Plan]) -> None:
 
 
 _PARSED: tuple[Site, list[Problem]] | None = None  # what forked audience builds start from
-# The config the site was parsed with: unbuilt, so a forked build may take its own copy of
-# it instead of loading mkdocs.yml again (YAML and validation, in every audience's process).
-_CONFIG: MkDocsConfig | None = None
+# The config the site was parsed with, not built with yet: the first audience build in each
+# process takes it (a forked one, its own copy) instead of loading mkdocs.yml again (YAML
+# and validation); building changes it, so a later build in the same process loads its own.
+_UNBUILT: MkDocsConfig | None = None
 SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests compare both ways)
 
 
@@ -171,14 +172,15 @@ def _build_all(
     config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]], config: MkDocsConfig | None = None
 ) -> list[Staged]:
     """Run each plan's build, in plan order: see ``_build_one``. ``config``: as loaded for
-    the parse, not built with yet (forked builds start from a copy of it)."""
-    global _PARSED, _CONFIG
+    the parse, not built with yet (see ``_UNBUILT``)."""
+    global _PARSED, _UNBUILT
     cores = forking.cores()
-    if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
-        return [_build_one(config_file, plan, parsed, None, config if i == 0 else None) for i, plan in enumerate(plans)]
-    _PARSED, _CONFIG = parsed, config
-    work_out(parsed[0].events)
+    _UNBUILT = config
     try:
+        if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
+            return [_build_one(config_file, plan, parsed) for plan in plans]
+        _PARSED = parsed
+        work_out(parsed[0].events)
         with forking.pool(len(plans)) as pool:
             futures = [
                 pool.submit(_build_in_child, config_file, plan, share)
@@ -186,7 +188,7 @@ def _build_all(
             ]
             results = [future.result() for future in futures]
     finally:
-        _PARSED = _CONFIG = None
+        _PARSED = _UNBUILT = None
     built = []
     for done, records, error in results:
         for record in records:  # the child's warnings and errors, told here as if logged here
@@ -213,14 +215,12 @@ def _build_in_child(
     config_file: Path, plan: _Plan, page_workers: int
 ) -> tuple[Staged | None, list[logging.LogRecord], BaseException | None]:
     """One audience's build in a forked process: what it built, what it logged, how it failed."""
-    global _CONFIG
     assert _PARSED is not None
-    config, _CONFIG = _CONFIG, None  # built with here: a second build in this process loads its own
     kept = _Keep()
     root = logging.getLogger()
     root.addHandler(kept)  # instead of printing here (lost where stderr is captured), hand them over
     try:
-        return _build_one(config_file, plan, _PARSED, page_workers, config), kept.records, None
+        return _build_one(config_file, plan, _PARSED, page_workers), kept.records, None
     except Exception as error:  # raised in the parent, after what was logged before it
         try:
             pickle.dumps(error)
@@ -242,16 +242,11 @@ class _Keep(logging.Handler):
 
 
 def _build_one(
-    config_file: Path,
-    plan: _Plan,
-    parsed: tuple[Site, list[Problem]],
-    page_workers: int | None = None,
-    config: MkDocsConfig | None = None,
+    config_file: Path, plan: _Plan, parsed: tuple[Site, list[Problem]], page_workers: int | None = None
 ) -> Staged:
     """Build one audience into its staging folder and work out how to publish it (here, in
-    the audience's own process, rather than one site after another while publishing).
-    ``config``: an unbuilt config this process may build with (its own copy); else loaded."""
-    config = config or load_mkdocs_config(config_file)
+    the audience's own process, rather than one site after another while publishing)."""
+    config = _take_unbuilt() or load_mkdocs_config(config_file)
     plugin = plugin_of(config)
     # MkDocs reuses plugin instances across config loads: hand over, then take back.
     plugin.preloaded, plugin.audience_override = parsed, plan.audience
@@ -265,6 +260,13 @@ def _build_one(
     finally:
         plugin.preloaded = plugin.audience_override = plugin.site_dir_override = plugin.page_workers = None
         plugin.previous = plugin.output = None
+
+
+def _take_unbuilt() -> MkDocsConfig | None:
+    """``_UNBUILT``, once per process."""
+    global _UNBUILT
+    config, _UNBUILT = _UNBUILT, None
+    return config
 
 
 def _short(text: str) -> str:
