@@ -304,3 +304,14 @@ def test_uptime_days_matches_the_formula_day_by_day(spans, days, minute_of_now):
         events.append(event(f"e{number}", *updates, components=f"api: {status}"))
     expected = _uptime_days_day_by_day(site(*events), "api", now, days)
     assert uptime_days(site(*events), "api", now, days) == expected
+
+
+def test_a_day_is_touched_by_anything_a_bar_shows():
+    clear = Day.clear(NOW.date())
+    assert not clear.touched and clear == Day(NOW.date(), 1.0, worst([]), ())
+    for touched in (
+        Day(NOW.date(), 0.99, "operational", ()),
+        Day(NOW.date(), 1.0, "under_maintenance", ()),
+        Day(NOW.date(), 1.0, "operational", ("a maintenance",)),
+    ):
+        assert touched.touched

@@ -22,7 +22,7 @@ from .model import Event
 from .parsecache import code_digest
 from .render import fastmd
 from .render.pages import PageSpec
-from .repository import FILE_DIGESTS, file_digest
+from .repository import FILE_DIGESTS
 from .status import Day
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class PageKeys:
         keys entries by path): the digest of the file's bytes after what every event page
         shares, with no hash per page.
         """
-        digest = self.digests.get(id(event)) or file_digest(event.path)
+        digest = self.digests.get(id(event))
         if digest is None:
             return None
         if self.event_prefix is None:
@@ -135,5 +135,5 @@ def _days_key(days: Sequence[Day]) -> str:
     days anything touched (most are clear: a repr of all ninety was a tenth of the keys' time)."""
     if not days:
         return "-"
-    touched = [(i, d) for i, d in enumerate(days) if d.events or d.uptime != 1.0 or d.worst != "operational"]
+    touched = [(i, d) for i, d in enumerate(days) if d.touched]
     return f"{days[0].day.isoformat()}+{len(days)}:{touched!r}"

@@ -122,6 +122,16 @@ class Day:
     worst: str  # worst component status seen that day
     events: tuple[str, ...]  # titles of events that touched the component that day
 
+    @classmethod
+    def clear(cls, day: date) -> Day:
+        """A day nothing touched."""
+        return cls(day, 1.0, "operational", ())
+
+    @property
+    def touched(self) -> bool:
+        """Anything happened that day: it is not ``clear``."""
+        return bool(self.events) or self.uptime != 1.0 or self.worst != "operational"
+
 
 def _intervals(site: Site, component_id: str, now: datetime) -> list[tuple[datetime, datetime, str, str, float]]:
     """(start, end, status, title, weight) of every event that touched the component."""
@@ -182,7 +192,7 @@ def _day_grid(now: datetime, days: int) -> tuple[tuple[date, datetime, datetime,
         day = today - timedelta(days=back)
         day_start = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
         day_end = min(day_start + timedelta(days=1), now)
-        grid.append((day, day_start, day_end, (day_end - day_start).total_seconds(), Day(day, 1.0, worst([]), ())))
+        grid.append((day, day_start, day_end, (day_end - day_start).total_seconds(), Day.clear(day)))
     return tuple(grid)
 
 
