@@ -32,24 +32,24 @@ class KeyedFile(File):
     audience's build: about 7 MB each at 10,000 events.)
     """
 
-    text: Deferred
+    source: Deferred  # the data-cache entry it is made from
     _text: str | bytes | None = None
 
     @classmethod
-    def deferred(cls, config: MkDocsConfig, src_uri: str, text: Deferred) -> KeyedFile:
+    def deferred(cls, config: MkDocsConfig, src_uri: str, source: Deferred) -> KeyedFile:
         file = cls.generated(config, src_uri, content="")
         assert isinstance(file, KeyedFile)
-        file.text, file._text = text, None
+        file.source, file._text = source, None
         return file
 
     @property
     def key(self) -> str:
-        return "d:" + self.text.key
+        return "d:" + self.source.key
 
     @property  # type: ignore[override]
     def _content(self) -> str | bytes | None:  # what MkDocs' File reads its text from
         if self._text is None:
-            self._text = self.text.text()
+            self._text = self.source.text()
         return self._text
 
     @_content.setter
@@ -79,7 +79,7 @@ class OutputFiles(Files):
                 continue  # a plugin wrote it into the site folder itself (MkDocs skips it too)
             if isinstance(file, KeyedFile):
                 if self.output.keep(file.dest_uri, file.key):
-                    file.text.kept()
+                    file.source.kept()
                 else:
                     self.output.write(file.dest_uri, file.key, file.content_bytes)
                 continue
