@@ -10,8 +10,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install leaves our modules without bytecode, and where PYTHONDONTWRITEBYTECODE
+# is set (this machine class) every command compiled them again: ~0.05 s of each build.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q plugins
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
