@@ -186,7 +186,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         maintenance = [e for e in self.site.events if e.is_maintenance]
         outputs: dict[str, str | Deferred] = {
             **feed_files(self.site, render_update, cached=self._cached_pair),
-            **api_files(self.site, self.now),
+            **api_files(self.site, self.now, cached=self._cached_list),
             **badge_files(self.site, self.renderer.indicator, statuses),
             "maintenance.ics": self.data_cache.deferred(
                 self._key("ics", self.site.name, self.site.url, repr(self.site.components), maintenance),
@@ -206,6 +206,9 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             else:
                 flat.append(part)
         return key_of(*flat)
+
+    def _cached_list(self, parts: tuple[Any, ...], events: list[Event], make: Any) -> str:
+        return self.data_cache.get_or_make(self._key(*parts, events), make)
 
     def _cached_pair(self, parts: tuple[Any, ...], events: Any, make: Any) -> dict[str, Deferred]:
         """A feed's RSS and Atom files, kept as one data-cache entry: neither is made, nor

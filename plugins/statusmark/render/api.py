@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,36 +27,63 @@ def update_id(event_id: str, at: datetime) -> str:
     return short_id(event_id, iso(at))
 
 
-def api_files(site: Site, now: datetime, page_id: str | None = None) -> dict[str, str]:
-    doc = _Documents(site, now, page_id or short_id(site.url))
+# cached(key parts, the events a list shows, make the list's JSON) -> that JSON
+CachedList = Callable[[tuple[Any, ...], list[Event], Callable[[], str]], str]
+
+
+def api_files(
+    site: Site, now: datetime, page_id: str | None = None, cached: CachedList | None = None
+) -> dict[str, str]:
+    """The API's files. With ``cached``, the two lists of the 50 newest incidents and
+    maintenances (most of the API's bytes, and the updates of 100 events to read) come from
+    the cache while those events, the page and its components are as they were."""
+    page_id = page_id or short_id(site.url)
+    doc = _Documents(site, now, page_id)
     incidents, maintenances = doc.incidents, doc.maintenances
     now_active = active_events(site, now)
     unresolved = [e for e in now_active if not e.is_maintenance]
     active = [e for e in now_active if e.is_maintenance]
     upcoming = sorted((e for e in maintenances if is_upcoming(e, now)), key=lambda e: (e.scheduled_start or now, e.id))
-    page, status, components = doc.page(), doc.status(), doc.components()
+    page, status, components = _json(doc.page()), _json(doc.status()), _json(doc.components())
+
+    def listed(name: str, events: list[Event]) -> str:
+        def make() -> str:
+            return _json(doc.events(events))
+
+        # An event's entry also holds its components' rows (status, first and latest event).
+        return make() if cached is None else cached(("api", name, site.url, page_id, components), events, make)
+
     files = {
         "summary.json": {
             "page": page,
             "status": status,
             "components": components,
-            "incidents": doc.events(unresolved),
-            "scheduled_maintenances": doc.events(active + upcoming),
+            "incidents": _json(doc.events(unresolved)),
+            "scheduled_maintenances": _json(doc.events(active + upcoming)),
         },
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components},
-        "incidents.json": {"page": page, "incidents": doc.events(incidents[:LIMIT])},
-        "incidents/unresolved.json": {"page": page, "incidents": doc.events(unresolved)},
-        "scheduled-maintenances.json": {"page": page, "scheduled_maintenances": doc.events(maintenances[:LIMIT])},
-        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": doc.events(upcoming)},
-        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": doc.events(active)},
+        "incidents.json": {"page": page, "incidents": listed("incidents", incidents[:LIMIT])},
+        "incidents/unresolved.json": {"page": page, "incidents": _json(doc.events(unresolved))},
+        "scheduled-maintenances.json": {
+            "page": page,
+            "scheduled_maintenances": listed("maintenances", maintenances[:LIMIT]),
+        },
+        "scheduled-maintenances/upcoming.json": {"page": page, "scheduled_maintenances": _json(doc.events(upcoming))},
+        "scheduled-maintenances/active.json": {"page": page, "scheduled_maintenances": _json(doc.events(active))},
     }
+    return {f"api/v2/{name}": _object(fields) + "\n" for name, fields in files.items()}
+
+
+def _json(value: Any) -> str:
     # Compact, as Statuspage serves them: json's C encoder writes these; with ``indent`` it
     # falls back to its pure-Python one, 3-4 times slower (a tenth of a second per audience).
-    return {
-        f"api/v2/{name}": json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n"
-        for name, body in files.items()
-    }
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _object(fields: dict[str, str]) -> str:
+    """The JSON object of ``fields``' values, each JSON already: ``_json`` of the whole, in parts."""
+    return "{" + ",".join(f"{_json(name)}:{fields[name]}" for name in sorted(fields)) + "}"
 
 
 class _Documents:

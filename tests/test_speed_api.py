@@ -1,0 +1,71 @@
+"""The API's two long lists from a cache: the same bytes, and a new key when what they show changed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from statusmark.fastview import view_site
+from statusmark.loader import parse_event
+from statusmark.model import AUDIENCES, Component, Site
+from statusmark.render.api import api_files
+
+from .conftest import load_script
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+class ListCache:
+    """A cache of the lists by their key parts and events, as the plugin's data cache keys them."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple, str] = {}
+        self.made = 0
+
+    def __call__(self, parts, events, make):
+        key = (parts, tuple(events))  # events compare field by field: a changed event is a new key
+        if key not in self.texts:
+            self.made += 1
+            self.texts[key] = make()
+        return self.texts[key]
+
+
+def corpus_site(tmp_path: Path, count: int = 120) -> Site:
+    corpus = load_script("bench/gen_corpus.py")
+    paths = corpus.generate(count, tmp_path / "corpus", seed=11)
+    components = tuple(Component(cid, name, group=group) for cid, name, group, *_ in corpus.components())
+    known = {c.id for c in components}
+    events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
+    events = tuple(sorted(events, key=lambda e: e.updated_at, reverse=True))
+    return Site("Bench & <Co>", "https://b.example/status/", components, events)
+
+
+def test_the_lists_from_the_cache_are_the_bytes_made_without_it(tmp_path: Path):
+    site = corpus_site(tmp_path)
+    for level in range(len(AUDIENCES)):
+        view = view_site(site, level)
+        lists = ListCache()
+        plain = api_files(view, NOW)
+        assert api_files(view, NOW, cached=lists) == plain
+        assert lists.made == 2  # the 50 newest incidents, and maintenances
+        assert api_files(view, NOW, cached=lists) == plain  # now from the cache
+        assert lists.made == 2
+        for text in plain.values():
+            json.loads(text)
+        body = json.loads(plain["api/v2/incidents.json"])
+        assert list(body) == ["incidents", "page"] and len(body["incidents"]) == 50
+
+
+def test_a_component_row_that_changed_makes_the_lists_again(tmp_path: Path):
+    """An event's entry holds its components' rows (name, status, first and latest event,
+    which an event outside the 50 can move on): a changed row is a new key."""
+    site = corpus_site(tmp_path)
+    lists = ListCache()
+    api_files(site, NOW, cached=lists)
+    renamed = replace(site, components=tuple(replace(c, name=c.name + " (EU)") for c in site.components))
+    files = api_files(renamed, NOW, cached=lists)
+    assert lists.made == 4
+    assert files == api_files(renamed, NOW)
+    assert "(EU)" in json.loads(files["api/v2/incidents.json"])["incidents"][0]["components"][0]["name"]
