@@ -6,6 +6,7 @@ import marshal
 import os
 import pickle
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -256,6 +257,9 @@ def test_a_manifest_reads_back_and_a_damaged_one_is_ignored(tmp_path: Path):
 
 def _held(path: Path) -> object:
     data = path.read_bytes()
+    if path.parent.name == "parse":  # a shard: its head, then the texts of its events' updates
+        (size,) = struct.unpack_from("<Q", data)
+        return marshal.loads(data[8 : 8 + size]), data[8 + size :]
     try:
         return marshal.loads(data)
     except (ValueError, EOFError, TypeError):
@@ -307,3 +311,24 @@ def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixe
     assert all(html[text] == markdown._render(text) for text in texts)
     assert any(p.path.endswith("broken.md") for p in problems) == broken
     assert any(name.startswith("parse/") for name in cache) != broken
+
+
+def test_a_loaded_shard_leaves_its_texts_in_the_file_until_they_are_read(tmp_path: Path, fixed_now: str, monkeypatch):
+    """Loading the cache reads the shards' heads: an event's updates stay in the mapped file
+    until first read, and a shard replaced meanwhile (by another build) changes none of them."""
+    from statusmark import builder
+    from statusmark.model import PENDING
+
+    config = write_repo(tmp_path / "repo", {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": CANARY_INCIDENT})
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache"))
+    _, parsed, _ = builder._load_and_check(config)  # parses every file and writes the cache
+    _, loaded, _ = builder._load_and_check(config)  # from the cache
+    assert loaded.events and all(isinstance(e.__dict__[PENDING].args[0], memoryview) for e in loaded.events)
+    for shard in (tmp_path / "cache" / "parse").glob("*.marshal"):  # as save() does: a new file, renamed
+        size = shard.stat().st_size
+        shard.unlink()
+        shard.write_bytes(b"\0" * size)
+    assert [e.updates for e in loaded.events] == [e.updates for e in parsed.events]
+    assert loaded.events == parsed.events
+    _, again, _ = builder._load_and_check(config)  # the zeroed shards are not ours: parsed again
+    assert again.events == parsed.events
