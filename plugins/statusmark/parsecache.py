@@ -13,7 +13,8 @@ only: the texts, 57 of the 61 MB at 10,000 events, are read where an event's upd
 (``decode_event``), in the few events a warm build writes pages of again. (Unmarshalled
 with the rest, they were a sixth of a warm build's load, on one core before any audience's
 build can start.) A mapping outlives the file it maps: a shard replaced meanwhile (``save``
-writes a new file and renames it) leaves the texts of an earlier load readable.
+writes a new file and renames it) leaves the texts of an earlier load readable. (Each
+mapping holds a file descriptor, as Python's ``mmap`` does: at most one per shard, 256.)
 
 The cache holds every audience's text: keep it where the sources are (CI caches are
 private to the repository), never inside a published folder.
