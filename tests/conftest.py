@@ -9,6 +9,8 @@ from types import ModuleType
 
 import pytest
 from hypothesis import settings
+from statusmark.loader import parse_event
+from statusmark.model import Component, Site
 
 # Property tests check behaviour, never speed (speed is measured in bench/): no deadline,
 # which on this shared 2-core host failed a run whose first example waited 0.6 s for a core.
@@ -64,3 +66,14 @@ def load_script(relative: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def corpus_site(folder: Path, count: int, seed: int, name: str = "Bench", url: str = "https://b.example/") -> Site:
+    """A site of ``count`` events the benchmark's generator writes (``bench/gen_corpus.py``),
+    each parsed, in the generator's order."""
+    corpus = load_script("bench/gen_corpus.py")
+    paths = corpus.generate(count, folder, seed=seed)
+    components = tuple(Component(cid, cname, group=group) for cid, cname, group, *_ in corpus.components())
+    known = {c.id for c in components}
+    events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
+    return Site(name, url, components, events)

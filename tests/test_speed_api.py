@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 
 from statusmark.fastview import view_site
-from statusmark.loader import parse_event
-from statusmark.model import AUDIENCES, Component, Site
+from statusmark.model import AUDIENCES, Site
 from statusmark.render.api import api_files
 
-from .conftest import load_script
+from .conftest import corpus_site
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -32,18 +32,14 @@ class ListCache:
         return self.texts[key]
 
 
-def corpus_site(tmp_path: Path, count: int = 120) -> Site:
-    corpus = load_script("bench/gen_corpus.py")
-    paths = corpus.generate(count, tmp_path / "corpus", seed=11)
-    components = tuple(Component(cid, name, group=group) for cid, name, group, *_ in corpus.components())
-    known = {c.id for c in components}
-    events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
-    events = tuple(sorted(events, key=lambda e: e.updated_at, reverse=True))
-    return Site("Bench & <Co>", "https://b.example/status/", components, events)
+def bench_site(tmp_path: Path) -> Site:
+    """Generated events, newest first as a loaded site holds them."""
+    site = corpus_site(tmp_path / "corpus", 120, seed=11, name="Bench & <Co>", url="https://b.example/status/")
+    return replace(site, events=tuple(sorted(site.events, key=attrgetter("started_at", "id"), reverse=True)))
 
 
 def test_the_lists_from_the_cache_are_the_bytes_made_without_it(tmp_path: Path):
-    site = corpus_site(tmp_path)
+    site = bench_site(tmp_path)
     for level in range(len(AUDIENCES)):
         view = view_site(site, level)
         lists = ListCache()
@@ -61,7 +57,7 @@ def test_the_lists_from_the_cache_are_the_bytes_made_without_it(tmp_path: Path):
 def test_a_component_row_that_changed_makes_the_lists_again(tmp_path: Path):
     """An event's entry holds its components' rows (name, status, first and latest event,
     which an event outside the 50 can move on): a changed row is a new key."""
-    site = corpus_site(tmp_path)
+    site = bench_site(tmp_path)
     lists = ListCache()
     api_files(site, NOW, cached=lists)
     renamed = replace(site, components=tuple(replace(c, name=c.name + " (EU)") for c in site.components))

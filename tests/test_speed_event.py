@@ -14,7 +14,7 @@ from statusmark.loader import parse_event
 from statusmark.model import AUDIENCES, Component, Site
 from statusmark.render.pages import PageOptions, PageRenderer, event_src, event_url, url_for
 
-from .conftest import load_script
+from .conftest import corpus_site
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
 from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING
 
@@ -85,12 +85,7 @@ def test_edge_cases_render_the_same_either_way(level: int):
 
 
 def test_generated_events_render_the_same_either_way(tmp_path: Path):
-    corpus = load_script("bench/gen_corpus.py")
-    paths = corpus.generate(120, tmp_path / "corpus", seed=11)
-    components = tuple(Component(cid, name, group=group) for cid, name, group, *_ in corpus.components())
-    known = {c.id for c in components}
-    events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
-    site = Site("Bench", "https://b.example/", components, events)
+    site = corpus_site(tmp_path / "corpus", 120, seed=11)
     for level in range(len(AUDIENCES)):
         for use_urls in (True, False):
             fast, slow = renderers(site, level, use_urls)

@@ -10,12 +10,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from statusmark.fastview import view_site
-from statusmark.loader import parse_event
 from statusmark.model import AUDIENCES, Component, Event, Segment, Site, Update
 from statusmark.render import feeds
 from statusmark.render.markdown import render_update
 
-from .conftest import load_script
+from .conftest import corpus_site
 from .test_speed_event import COMPONENTS, EDGE, events_of
 
 
@@ -28,15 +27,10 @@ def both_ways(site: Site) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def test_generated_events_give_feedgens_bytes(tmp_path: Path):
-    corpus = load_script("bench/gen_corpus.py")
-    paths = corpus.generate(150, tmp_path / "corpus", seed=5)
-    components = tuple(Component(cid, name, group=group) for cid, name, group, *_ in corpus.components())
-    known = {c.id for c in components}
-    events = tuple(e for e, _ in (parse_event(p.read_text(), p.stem, p.name, known) for p in paths) if e)
-    site = Site("Bench & <Co>", "https://b.example/status/", components, events)
+    site = corpus_site(tmp_path / "corpus", 150, seed=5, name="Bench & <Co>", url="https://b.example/status/")
     for level in range(len(AUDIENCES)):
         direct, reference = both_ways(view_site(site, level))
-        assert len(direct) == 2 * (1 + len(components))
+        assert len(direct) == 2 * (1 + len(site.components))
         assert direct == reference
 
 
