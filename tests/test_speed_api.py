@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 
+from statusmark.datacache import DataCache, key_of
 from statusmark.fastview import view_site
 from statusmark.model import AUDIENCES, Site
 from statusmark.render.api import api_files
@@ -18,18 +19,20 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 class ListCache:
-    """A cache of the lists by their key parts and events, as the plugin's data cache keys them."""
+    """The plugin's way (``StatusmarkPlugin._cached_list``): the data cache on disk, under a
+    key of the parts and the events (here their repr: these events have no file digests)."""
 
-    def __init__(self) -> None:
-        self.texts: dict[tuple, str] = {}
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.made = 0
 
     def __call__(self, parts, events, make):
-        key = (parts, tuple(events))  # events compare field by field: a changed event is a new key
-        if key not in self.texts:
+        def counted() -> str:
             self.made += 1
-            self.texts[key] = make()
-        return self.texts[key]
+            return make()
+
+        # A new DataCache each time, as each build has: what it finds, it reads from disk.
+        return DataCache(self.folder).get_or_make(key_of(*parts, *map(repr, events)), counted)
 
 
 def bench_site(tmp_path: Path) -> Site:
@@ -42,7 +45,7 @@ def test_the_lists_from_the_cache_are_the_bytes_made_without_it(tmp_path: Path):
     site = bench_site(tmp_path)
     for level in range(len(AUDIENCES)):
         view = view_site(site, level)
-        lists = ListCache()
+        lists = ListCache(tmp_path / f"cache-{level}")
         plain = api_files(view, NOW)
         assert api_files(view, NOW, cached=lists) == plain
         assert lists.made == 2  # the 50 newest incidents, and maintenances
@@ -58,7 +61,7 @@ def test_a_component_row_that_changed_makes_the_lists_again(tmp_path: Path):
     """An event's entry holds its components' rows (name, status, first and latest event,
     which an event outside the 50 can move on): a changed row is a new key."""
     site = bench_site(tmp_path)
-    lists = ListCache()
+    lists = ListCache(tmp_path / "cache")
     api_files(site, NOW, cached=lists)
     renamed = replace(site, components=tuple(replace(c, name=c.name + " (EU)") for c in site.components))
     files = api_files(renamed, NOW, cached=lists)
