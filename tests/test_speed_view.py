@@ -201,8 +201,8 @@ def test_an_event_read_from_the_cache_makes_its_updates_at_their_first_read():
 
 
 def test_views_make_their_events_own_updates_once():
-    """Read through any view, a cached event's updates are made once, on the event itself:
-    a build makes them before forking its audiences, which then share them."""
+    """Read through any view, a cached event's updates are made once, on the event itself,
+    and shared by all its views (in an audience's process, the views of that audience)."""
     event = site_of({"a.md": OPEN_INCIDENT}).events[0]
     event = replace(event, approvals=(Approval("legal", "Dana", None),))  # the technical view is a copy
     for level in range(3):
