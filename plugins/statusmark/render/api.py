@@ -45,6 +45,7 @@ def api_files(
     active = [e for e in now_active if e.is_maintenance]
     upcoming = sorted((e for e in maintenances if is_upcoming(e, now)), key=lambda e: (e.scheduled_start or now, e.id))
     page, status, components = _json(doc.page()), _json(doc.status()), _json(doc.components())
+    open_incidents = _json(doc.events(unresolved))  # in the summary and on their own
 
     def listed(name: str, events: list[Event]) -> str:
         def make() -> str:
@@ -58,13 +59,13 @@ def api_files(
             "page": page,
             "status": status,
             "components": components,
-            "incidents": _json(doc.events(unresolved)),
+            "incidents": open_incidents,
             "scheduled_maintenances": _json(doc.events(active + upcoming)),
         },
         "status.json": {"page": page, "status": status},
         "components.json": {"page": page, "components": components},
         "incidents.json": {"page": page, "incidents": listed("incidents", incidents[:LIMIT])},
-        "incidents/unresolved.json": {"page": page, "incidents": _json(doc.events(unresolved))},
+        "incidents/unresolved.json": {"page": page, "incidents": open_incidents},
         "scheduled-maintenances.json": {
             "page": page,
             "scheduled_maintenances": listed("maintenances", maintenances[:LIMIT]),
