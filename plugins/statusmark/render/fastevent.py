@@ -11,16 +11,36 @@ both together: the test fails until they agree again.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-
-from markupsafe import escape
 
 from ..model import Event, Update
 from ..status import IMPACT_LABELS, STATUS_LABELS, UPDATE_LABELS
 from .markdown import render_update
-from .timefmt import time_tag
+from .timefmt import time_html as time_tag
 
 TEMPLATES = ("event.html", "_macros.html")  # what this module stands in for
+
+_HTML_SPECIAL = re.compile("[&<>'\"]")
+
+
+def escape(text: str) -> str:
+    """``markupsafe.escape`` for a string, as a string: most text here has nothing to escape,
+    and making a ``Markup`` of each of the dozens of values a page holds was a fifth of it."""
+    if _HTML_SPECIAL.search(text) is None:
+        return text
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace('"', "&#34;")
+    )
+
+
+# The labels, escaped once.
+_STATUS = {key: escape(label) for key, label in STATUS_LABELS.items()}
+_UPDATE = {key: escape(label) for key, label in UPDATE_LABELS.items()}
+_IMPACT = {
+    key: escape(label) + (" impact" if key not in ("none", "maintenance") else "")
+    for key, label in IMPACT_LABELS.items()
+}
 
 
 def event_body(event: Event, names: Mapping[str, str], link: Callable[[str], str]) -> str:
@@ -40,9 +60,7 @@ def event_body(event: Event, names: Mapping[str, str], link: Callable[[str], str
         parts.append('<ul class="sm-affected" aria-label="Affected components">')
         for cid, component_status in event.components:
             href = escape(link("components/" + cid + ".md"))
-            parts.append(
-                f'<li><a href="{href}">{escape(names[cid])}</a>: {escape(STATUS_LABELS[component_status])}</li>'
-            )
+            parts.append(f'<li><a href="{href}">{escape(names[cid])}</a>: {_STATUS[component_status]}</li>')
         parts.append("</ul>")
     parts.append("\n")
     if event.postmortem:
@@ -62,7 +80,7 @@ def event_summary(event: Event, link: Callable[[str], str]) -> str:
         when = f"{time_tag(event.scheduled_start)} – {time_tag(event.scheduled_end)}"
     else:
         resolved = event.resolved_at
-        when = str(time_tag(event.created_at)) + (f" – {time_tag(resolved)}" if resolved else "")
+        when = time_tag(event.created_at) + (f" – {time_tag(resolved)}" if resolved else "")
     return (
         f'<li class="sm-event sm-event--{escape(event.impact)}">\n'
         f'  <a class="sm-event__title" href="{href}">{escape(event.title)}</a>\n'
@@ -72,18 +90,17 @@ def event_summary(event: Event, link: Callable[[str], str]) -> str:
 
 def _badges(event: Event) -> str:
     """The ``event_status`` and ``impact`` macros, a blank between them."""
-    status = event.status
-    impact = " impact</span>" if event.impact not in ("none", "maintenance") else "</span>"
+    status, impact = event.status, event.impact
     return (
-        f'<span class="sm-badge sm-badge--{escape(status)}">{escape(UPDATE_LABELS[status])}</span> '
-        f'<span class="sm-impact sm-impact--{escape(event.impact)}">{escape(IMPACT_LABELS[event.impact])}{impact}'
+        f'<span class="sm-badge sm-badge--{escape(status)}">{_UPDATE[status]}</span> '
+        f'<span class="sm-impact sm-impact--{escape(impact)}">{_IMPACT[impact]}</span>'
     )
 
 
 def _update(u: Update) -> str:
     internal = ' <span class="sm-internal">internal</span>' if u.internal else ""
     return (
-        f'<article class="sm-update">\n  <header><strong class="sm-update__status">{escape(UPDATE_LABELS[u.status])}</strong>'
+        f'<article class="sm-update">\n  <header><strong class="sm-update__status">{_UPDATE[u.status]}</strong>'
         f'{internal} <span class="sm-update__time">{time_tag(u.at)}</span></header>\n'
         f'  <div class="sm-update__body">{render_update(u)}</div>\n</article>'
     )
