@@ -170,6 +170,35 @@ def test_a_file_edited_or_lost_in_the_live_site_is_rewritten(repo: Path, run):
     assert trees(repo) == cold
 
 
+def test_a_new_sites_manifest_is_what_listing_all_its_files_gives(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A site built whole gets its manifest from what the build wrote, without listing the
+    folders it made; the entries are those a look at every file of the site gives."""
+    from statusmark import plugin
+    from statusmark.output import Manifest, _file_key
+
+    monkeypatch.setattr(plugin, "PARALLEL_PAGES", 1)  # pages from worker processes too, where they may fork
+    # MkDocs writes a page of the site's own into a folder the build writes a page into later.
+    (repo / "site_src" / "components" / "api").mkdir(parents=True)
+    (repo / "site_src" / "components" / "api" / "notes.md").write_text("# Notes on the API\n")
+    build(repo)
+    manifests = [Manifest.read(path) for path in (repo / ".statusmark-cache" / "manifests").glob("*.marshal")]
+    assert len(manifests) == len(SITES)
+    for read in manifests:
+        assert read is not None
+        manifest = read[1]
+        on_disk = {}
+        for path in manifest.final.rglob("*"):
+            if path.is_file():
+                relative, stat = path.relative_to(manifest.final).as_posix(), path.stat()
+                on_disk[relative] = [stat.st_size, stat.st_mtime_ns]
+        assert {relative: entry[1:] for relative, entry in manifest.entries.items()} == on_disk
+        assert sum(relative.startswith("incidents/") for relative in on_disk) == 65  # every event's page
+        assert "components/api/notes/index.html" in on_disk and "components/api/index.html" in on_disk
+        for relative, entry in manifest.entries.items():  # what no key names is known by its bytes
+            if entry[0].startswith("b:"):
+                assert entry[0] == _file_key(str(manifest.final / relative))
+
+
 def test_live_sites_checked_once_tell_which_files_are_not_as_recorded(repo: Path):
     from statusmark.output import Manifest, check_live_sites
 

@@ -16,7 +16,7 @@ import contextlib
 import marshal
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,10 +36,14 @@ def _file_key(path: str) -> str:
         return bytes_key(handle.read())
 
 
-def _files_under(root_dir: Path) -> Iterator[tuple[str, str]]:
-    """(relative path with "/", path) of every file under ``root_dir``."""
+def _files_under(root_dir: Path, skip: Collection[str] = ()) -> Iterator[tuple[str, str]]:
+    """(relative path with "/", path) of every file under ``root_dir``, but for those in the
+    folders ``skip`` names (relative paths) and below them."""
     root = os.path.join(root_dir, "")
-    for folder, _, names in os.walk(root_dir):
+    for folder, subfolders, names in os.walk(root_dir):
+        if skip:
+            base = folder[len(root) :].replace(os.sep, "/")  # "" at the top
+            subfolders[:] = [name for name in subfolders if (f"{base}/{name}" if base else name) not in skip]
         for name in names:
             path = os.path.join(folder, name)
             yield path[len(root) :].replace(os.sep, "/"), path  # os.walk joins onto ``root_dir`` as given
@@ -144,6 +148,8 @@ class Output:
         self.site_dir = Path(site_dir)
         self.previous = previous
         self.keys: dict[str, str] = {}  # relative path -> key, of every file this build generated
+        self.stats: dict[str, tuple[int, int]] = {}  # relative path -> (size, mtime_ns), of those it wrote
+        self.fresh: set[str] = set()  # folders this build made: it alone writes into them (see stage)
         self.kept = 0
         self.written = 0
         self._dirs: set[str] = set()
@@ -175,10 +181,19 @@ class Output:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
+            stat = os.fstat(fd)  # for the manifest: cheaper on the open file than by its path later
         finally:
             os.close(fd)
         self.keys[relative] = key
+        self.stats[relative] = (stat.st_size, stat.st_mtime_ns)
         self.written += 1
+
+    def add(self, other: Output) -> None:
+        """What ``other`` wrote into the same folder (a page worker's share)."""
+        self.keys.update(other.keys)
+        self.stats.update(other.stats)
+        self.fresh |= other.fresh
+        self.written += other.written
 
     def _make_folder(self, folder: str) -> None:
         parent = os.path.dirname(folder)
@@ -186,6 +201,7 @@ class Output:
         if parent in self._dirs:  # one mkdir, without makedirs' look at every parent
             with contextlib.suppress(FileExistsError):
                 os.mkdir(path)
+                self.fresh.add(folder)
         else:
             os.makedirs(path, exist_ok=True)
             while parent and parent not in self._dirs:  # made (or found) with it
@@ -221,7 +237,7 @@ def stage(staging: Path, final: Path, output: Output, manifest_path: Path | None
     previous = output.previous
     if previous is None or not final.is_dir():
         if manifest_path is not None:
-            Manifest(final, manifest_entries(staging, output.keys)).save(pending_manifest(manifest_path))
+            Manifest(final, _entries_of_new_site(staging, output)).save(pending_manifest(manifest_path))
         return Staged(None, [])
     generated = output.keys
     entries: dict[str, list] = {}
@@ -277,6 +293,22 @@ def _remove(root: Path, relative: str) -> None:
         except OSError:
             break
         folder = os.path.dirname(folder)
+
+
+def _entries_of_new_site(staging: Path, output: Output) -> dict[str, list]:
+    """``manifest_entries`` of a site built whole into ``staging``, from what ``output`` wrote.
+
+    Its files come with the size and time taken as each was written; the folders it made
+    are not listed (ten thousand event folders, a fifth of a second per audience): MkDocs
+    and the plugins before Statusmark's ``on_post_build`` wrote their files earlier, into
+    folders that were there before (a folder made later is not "made" by ``output``).
+    """
+    entries = {relative: [output.keys[relative], *stat] for relative, stat in output.stats.items()}
+    for relative, path in _files_under(staging, output.fresh):
+        if relative not in entries:
+            stat = os.stat(path)
+            entries[relative] = [output.keys.get(relative) or _file_key(path), stat.st_size, stat.st_mtime_ns]
+    return entries
 
 
 def manifest_entries(root_dir: Path, generated: dict[str, str]) -> dict[str, list]:

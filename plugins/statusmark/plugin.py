@@ -370,19 +370,17 @@ def render_pages(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: l
             futures = [pool.submit(_render_worker, share) for share in range(1, workers)]
             _render_share(plugin, theme, output, jobs[0::workers])
             for future in futures:
-                written = future.result()
-                output.keys.update(written)
-                output.written += len(written)
+                output.add(future.result())
     finally:
         _JOB = None
 
 
-def _render_worker(share: int) -> dict[str, str]:
+def _render_worker(share: int) -> Output:
     assert _JOB is not None
     plugin, theme, site_dir, jobs, workers = _JOB
     output = Output(site_dir)
     _render_share(plugin, theme, output, jobs[share::workers])
-    return output.keys
+    return output
 
 
 def _render_share(plugin: StatusmarkPlugin, theme: Theme, output: Output, jobs: list[Any]) -> None:
