@@ -81,7 +81,17 @@ def _paragraph(lines: list[str]) -> str:
     first = lines[0]
     if _BLOCK_START.match(first) or _ORDERED.match(first):
         raise _NotPlain
-    return "<p>" + "\n".join(_inline(line) for line in lines) + "</p>"
+    text = "\n".join(lines)
+    if "`" in text:
+        return "<p>" + "\n".join(_inline(line) for line in lines) + "</p>"
+    # _inline's checks, those of single characters over the whole block at once ("\n" is
+    # neither a letter nor a blank to _UNSAFE, as a line's start and end are not).
+    for line in lines:
+        if line != line.strip() or line[0] == ">":
+            raise _NotPlain
+    if _SPECIAL.search(text) and _UNSAFE.search(text):
+        raise _NotPlain
+    return "<p>" + (_escape(text) if ">" in text or "&" in text or "<" in text else text) + "</p>"
 
 
 def _list(lines: list[str]) -> str:
@@ -122,26 +132,28 @@ def render_plain(text: str) -> str | None:
                 opened = _FENCE_OPEN.match(line)
                 if not opened or (index and lines[index - 1]):
                     raise _NotPlain
-                end = index + 1
-                while end < count and lines[end] != "```":
-                    code_line = lines[end]
-                    if code_line.startswith(("```", "~~~")) or (code_line and not code_line.strip()):
-                        raise _NotPlain
-                    end += 1
-                if end == count or end == index + 1 or (end + 1 < count and lines[end + 1]):
+                try:
+                    end = lines.index("```", index + 1)
+                except ValueError:
+                    raise _NotPlain from None
+                code_lines = lines[index + 1 : end]
+                if not code_lines or (end + 1 < count and lines[end + 1]) or any(map(str.isspace, code_lines)):
                     raise _NotPlain
-                code = "".join(_escape(c).replace('"', "&quot;") + "\n" for c in lines[index + 1 : end])
+                code = "\n".join(code_lines)
+                # Another fence where a line starts (looked for only where the characters are).
+                if ("```" in code or "~~~" in code) and any(c.startswith(("```", "~~~")) for c in code_lines):
+                    raise _NotPlain
+                code = _escape(code).replace('"', "&quot;") + "\n"
                 lang = opened.group(1)
                 head = f'<pre><code class="language-{lang}">' if lang else "<pre><code>"
                 out.append(f"{head}{code}</code></pre>")
                 previous_list = ""
                 index = end + 1
                 continue
-            end = index
-            while end < count and lines[end]:
-                if lines[end].startswith("```"):
-                    raise _NotPlain
-                end += 1
+            try:  # the block ends at a blank line (a fence within it is refused by _paragraph and _list)
+                end = lines.index("", index)
+            except ValueError:
+                end = count
             block = lines[index:end]
             kind = "ul" if _UL_ITEM.match(block[0]) else "ol" if _OL_ITEM.match(block[0]) else ""
             if kind:
