@@ -144,3 +144,12 @@ def test_calendar_name_is_escaped_text():
 
     ics = maintenance_calendar(Site("Acme, Inc; EU", "https://s.example/", (), ()))
     assert "\r\nX-WR-CALNAME:Acme\\, Inc\\; EU maintenance\r\n" in ics
+
+
+@settings(max_examples=300)
+@given(line=st.text(alphabet=st.sampled_from(list('ab ,;:\\^"x')), max_size=400), limit=st.integers(3, 80))
+def test_ascii_lines_fold_as_character_by_character_folding_does(line: str, limit: int):
+    """Lines of ASCII are cut by position: the pieces are those of the general folding."""
+    from statusmark.render.calendar import fold, fold_by_octets
+
+    assert fold(line, limit) == fold_by_octets(line, limit)
