@@ -17,7 +17,9 @@ export STATUSMARK_NOW=2026-11-01T00:00:00Z
 unset STATUSMARK_CACHE_DIR
 # Bytecode of the code as it is now, as a (non-editable) install has it: where
 # PYTHONDONTWRITEBYTECODE is set, a stale or missing .pyc is compiled again by every command.
+# And the templates compiled, as `make` does at install (see plugins/statusmark/precompile.py).
 $PY -m compileall -q plugins >/dev/null
+$PY -m statusmark.precompile 2>/dev/null
 HUGO=$(command -v hugo || true)
 if [ -z "$HUGO" ]; then
   echo "NOTE: hugo is missing: the Hugo baseline is skipped (apt-get update && apt-get install -y hugo)" >&2

@@ -1,5 +1,6 @@
 """The theme's environments: the files MkDocs keeps, listed without walking dot folders;
-no template compiled twice in a build."""
+no template compiled twice in a build, and none a build loads by name after ``make``
+compiled them (``precompile``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 from mkdocs.structure.files import Files
+from statusmark import builder, datacache
 from statusmark.builder import load_mkdocs_config
 from statusmark.cli import main
 from statusmark.datacache import TemplateCache
@@ -64,7 +66,56 @@ def test_no_template_is_compiled_twice_in_a_build(tmp_path: Path, fixed_now: str
 
     config_path = write_repo(tmp_path, {"api.md": OPEN_INCIDENT})
     monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache"))  # a cold cache
-    monkeypatch.setattr(TemplateCache, "_memory", {})  # and nothing compiled earlier in this process
+    monkeypatch.setattr(datacache, "INSTALLED", tmp_path / "installed")  # none compiled at install
+    compiled = _count_compiles(monkeypatch)
+    assert main(["build", "-f", str(config_path)]) == 0
+    assert any(name.endswith("partials/language.html") for name in compiled)
+    assert [name for name, count in compiled.items() if count > 1] == []
+
+
+def test_after_install_a_first_build_compiles_only_templates_named_at_render_time(
+    tmp_path: Path, fixed_now: str, monkeypatch
+) -> None:
+    from statusmark.precompile import compile_installed
+
+    from .test_build import OPEN_INCIDENT
+
+    installed = tmp_path / "installed"
+    monkeypatch.setattr(datacache, "INSTALLED", installed)
+    assert compile_installed(installed) > 20  # main.html, base.html, its partials, our page templates
+    custom = BASE_CONFIG.replace("  font: false\n", "  font: false\n  custom_dir: overrides\n")
+    config_path = write_repo(tmp_path / "repo", {"api.md": OPEN_INCIDENT}, custom)
+    (tmp_path / "repo" / "overrides" / "partials").mkdir(parents=True)
+    (tmp_path / "repo" / "overrides" / "partials" / "copyright.html").write_text("<p>Our own footer</p>")
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache"))  # no cache of the site's own
+    monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)  # every audience built here, where it is counted
+    compiled = _count_compiles(monkeypatch)
+    assert main(["build", "--audience", "all", "-f", str(config_path)]) == 0
+    # The site's own template, and Material's icons (named by a variable at render time).
+    own = str(tmp_path / "repo" / "overrides" / "partials" / "copyright.html")
+    assert own in compiled and all(name == own or "/.icons/" in name for name in compiled), sorted(compiled)
+    assert "Our own footer" in (tmp_path / "repo" / "site" / "index.html").read_text()
+
+
+def test_a_template_compiled_before_its_file_changed_is_compiled_again(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(datacache, "INSTALLED", tmp_path / "installed")
+    monkeypatch.setattr(TemplateCache, "_memory", {})
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "page.html").write_text("first {{ x }}")
+
+    def env(cache: TemplateCache) -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")), bytecode_cache=cache)
+
+    assert env(TemplateCache(tmp_path / "installed")).get_template("page.html").render(x=1) == "first 1"
+    assert list((tmp_path / "installed" / "jinja").iterdir())  # compiled "at install"
+    monkeypatch.setattr(TemplateCache, "_memory", {})
+    (tmp_path / "t" / "page.html").write_text("second {{ x }}")
+    assert env(TemplateCache(tmp_path / "site-cache")).get_template("page.html").render(x=2) == "second 2"
+
+
+def _count_compiles(monkeypatch) -> Counter[str]:
+    """Templates compiled in this process from now on (none compiled earlier are reused)."""
+    monkeypatch.setattr(TemplateCache, "_memory", {})
     compiled: Counter[str] = Counter()
     original = jinja2.Environment.compile
 
@@ -73,6 +124,4 @@ def test_no_template_is_compiled_twice_in_a_build(tmp_path: Path, fixed_now: str
         return original(self, source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(jinja2.Environment, "compile", compile)
-    assert main(["build", "-f", str(config_path)]) == 0
-    assert any(name.endswith("partials/language.html") for name in compiled)
-    assert [name for name, count in compiled.items() if count > 1] == []
+    return compiled

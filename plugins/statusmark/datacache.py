@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -115,8 +115,14 @@ def prune(folder: Path | None, now: float | None = None) -> None:
             continue  # not empty; or an unwritable cache, or one another build is writing
 
 
+# Templates compiled when Statusmark was installed (``precompile``), beside its bytecode.
+INSTALLED = Path(__file__).parent / "__pycache__"
+
+
 class TemplateCache(BytecodeCache):
-    """Compiled Jinja templates: in memory for the process, and on disk when there is a folder."""
+    """Compiled Jinja templates: in memory for the process, and on disk when there is a
+    folder; else, those compiled at install. Jinja uses one only if it was compiled from
+    the template's source as it is now (and by this Jinja)."""
 
     _memory: dict[str, bytes] = {}
 
@@ -124,14 +130,18 @@ class TemplateCache(BytecodeCache):
         self.folder = folder / "jinja" if folder is not None else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        data = self._memory.get(bucket.key)
-        if data is None and self.folder is not None:
-            try:
-                data = (self.folder / bucket.key).read_bytes()
-            except OSError:
-                data = None
-        if data is not None:
+        for data in self._found(bucket.key):
             bucket.bytecode_from_string(data)
+            if bucket.code is not None:
+                return
+
+    def _found(self, key: str) -> Iterator[bytes]:
+        if key in self._memory:
+            yield self._memory[key]
+        for folder in (self.folder, INSTALLED / "jinja"):
+            if folder is not None:
+                with contextlib.suppress(OSError):
+                    yield (folder / key).read_bytes()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         data = bucket.bytecode_to_string()

@@ -47,6 +47,7 @@ from .status import UPDATE_LABELS
 from .themeenv import use_theme_env
 
 PACKAGE_DIR = Path(__file__).parent
+THEME_FOLDER = str(PACKAGE_DIR / "templates" / "theme")  # Statusmark's theme templates
 ASSETS = ("assets/statusmark/statusmark.css", "assets/statusmark/statusmark.js")
 AUDIENCE_VARIABLE = "STATUSMARK_AUDIENCE"
 THEME_PAGES = ("index.md", "history/index.md")  # built by MkDocs: in the nav; the rest are written directly
@@ -93,8 +94,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             config.site_dir = str(audience_site_dir(config, self.config, self.audience))
         if config.nav is None:
             config.nav = default_nav(Path(config.docs_dir))
-        theme_dirs = config.theme.dirs
-        theme_dirs.insert(1 if config.theme.custom_dir else 0, str(PACKAGE_DIR / "templates" / "theme"))
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, THEME_FOLDER)  # after the site's own
         config.extra_css.extend(a for a in ASSETS if a.endswith(".css"))
         config.extra_javascript.extend(a for a in ASSETS if a.endswith(".js"))
         return config

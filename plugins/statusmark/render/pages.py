@@ -83,6 +83,23 @@ class PageOptions:
     use_directory_urls: bool = True
 
 
+PAGE_TEMPLATES = ("status.html", "history.html", "component.html")  # and what they import
+
+
+def page_environment(override_dir: str | None, bytecode_cache: Any = None) -> Environment:
+    """The Jinja environment of the page bodies: the site's own templates first, then ours."""
+    loaders: list[Any] = [PackageLoader("statusmark", "templates/pages")]
+    if override_dir:
+        loaders.insert(0, FileSystemLoader(override_dir))
+    return Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        bytecode_cache=bytecode_cache,
+        auto_reload=False,  # one build: no need to stat every template at every use
+    )
+
+
 class PageRenderer:
     """Renders every generated page of one audience's site from the same derived state."""
 
@@ -95,16 +112,7 @@ class PageRenderer:
         bytecode_cache: Any = None,
     ):
         self.site, self.now, self.options = site, now, options
-        loaders: list[Any] = [PackageLoader("statusmark", "templates/pages")]
-        if override_dir:
-            loaders.insert(0, FileSystemLoader(override_dir))
-        self.env = Environment(
-            loader=ChoiceLoader(loaders),
-            autoescape=True,
-            undefined=StrictUndefined,
-            bytecode_cache=bytecode_cache,
-            auto_reload=False,  # one build: no need to stat every template at every use
-        )
+        self.env = page_environment(override_dir, bytecode_cache)
         self.env.globals.update(
             time_tag=time_tag, iso=iso, human=human, markdown=render_markdown, update_html=render_update,
             status_label=STATUS_LABELS, update_label=UPDATE_LABELS, impact_label=IMPACT_LABELS,
