@@ -250,8 +250,7 @@ def stage(staging: Path, final: Path, output: Output, manifest_path: Path | None
             if old is not None and old[0] == key and previous.holds(relative, key):
                 entries[relative] = old
                 continue
-        stat = os.stat(source)
-        entries[relative] = [key, stat.st_size, stat.st_mtime_ns]
+        entries[relative] = _entry(output, relative, source, key)
         moves.append(relative)
     for relative in generated:
         if relative not in entries:  # kept: the live file is the one recorded
@@ -296,28 +295,28 @@ def _remove(root: Path, relative: str) -> None:
 
 
 def _entries_of_new_site(staging: Path, output: Output) -> dict[str, list]:
-    """``manifest_entries`` of a site built whole into ``staging``, from what ``output`` wrote.
+    """The manifest entries of a site built whole into ``staging``: every file under it.
 
-    Its files come with the size and time taken as each was written; the folders it made
-    are not listed (ten thousand event folders, a fifth of a second per audience): MkDocs
-    and the plugins before Statusmark's ``on_post_build`` wrote their files earlier, into
-    folders that were there before (a folder made later is not "made" by ``output``).
+    The files ``output`` wrote come with the size and time taken as each was written; the
+    folders it made are not listed (ten thousand event folders, a fifth of a second per
+    audience): MkDocs and the plugins before Statusmark's ``on_post_build`` wrote their
+    files earlier, into folders that were there before (a folder made later is not "made"
+    by ``output``).
     """
     entries = {relative: [output.keys[relative], *stat] for relative, stat in output.stats.items()}
     for relative, path in _files_under(staging, output.fresh):
         if relative not in entries:
-            stat = os.stat(path)
-            entries[relative] = [output.keys.get(relative) or _file_key(path), stat.st_size, stat.st_mtime_ns]
+            entries[relative] = _entry(output, relative, path, output.keys.get(relative) or _file_key(path))
     return entries
 
 
-def manifest_entries(root_dir: Path, generated: dict[str, str]) -> dict[str, list]:
-    """Every file under ``root_dir``: [key (generated, or a digest of its bytes), size, mtime_ns]."""
-    entries: dict[str, list] = {}
-    for relative, path in _files_under(root_dir):
-        stat = os.stat(path)
-        entries[relative] = [generated.get(relative) or _file_key(path), stat.st_size, stat.st_mtime_ns]
-    return entries
+def _entry(output: Output, relative: str, path: str, key: str) -> list:
+    """A staged file's manifest entry, [key, size, mtime_ns]: as ``output`` wrote it, else as it is."""
+    stat = output.stats.get(relative)
+    if stat is None:
+        info = os.stat(path)
+        stat = (info.st_size, info.st_mtime_ns)
+    return [key, *stat]
 
 
 def _swap(staging: Path, final: Path) -> None:
