@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.theme import Theme as MkDocsTheme
 from mkdocs.utils import get_build_date
 
 from . import forking
@@ -94,7 +95,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             config.site_dir = str(audience_site_dir(config, self.config, self.audience))
         if config.nav is None:
             config.nav = default_nav(Path(config.docs_dir))
-        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, THEME_FOLDER)  # after the site's own
+        add_theme_folder(config.theme)
         config.extra_css.extend(a for a in ASSETS if a.endswith(".css"))
         config.extra_javascript.extend(a for a in ASSETS if a.endswith(".js"))
         return config
@@ -400,6 +401,11 @@ def _nav_sources(nav: Any) -> list[str]:
         for item in nav:
             found += _nav_sources(item)
     return found
+
+
+def add_theme_folder(theme: MkDocsTheme) -> None:
+    """Statusmark's theme templates: after the site's own (``custom_dir``), before the theme's."""
+    theme.dirs.insert(1 if theme.custom_dir else 0, THEME_FOLDER)
 
 
 def audience_site_dir(config: MkDocsConfig, options: StatusmarkConfig, audience: str) -> Path:

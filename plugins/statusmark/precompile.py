@@ -21,7 +21,7 @@ from jinja2.meta import find_referenced_templates
 from mkdocs.theme import Theme
 
 from .datacache import INSTALLED, TemplateCache
-from .plugin import THEME_FOLDER
+from .plugin import add_theme_folder
 from .render.pages import PAGE_TEMPLATES, page_environment
 from .themeenv import use_theme_env
 
@@ -31,7 +31,7 @@ def compile_installed(folder: Path = INSTALLED, theme_name: str = "material") ->
     how many there are."""
     cache = TemplateCache(folder)
     theme = Theme(name=theme_name)
-    theme.dirs.insert(0, THEME_FOLDER)  # where a build puts Statusmark's (see plugin.add_theme_folder)
+    add_theme_folder(theme)  # as a build does
     use_theme_env(theme, cache)  # the environments a build makes, with their options
     return _compile(theme.get_env(), ["main.html", *sorted(theme.static_templates)]) + _compile(
         page_environment(None, cache), PAGE_TEMPLATES
@@ -40,9 +40,10 @@ def compile_installed(folder: Path = INSTALLED, theme_name: str = "material") ->
 
 def _compile(env: jinja2.Environment, names: Iterable[str]) -> int:
     """Load (compiling, through the environment's bytecode cache) ``names`` and all they
-    name with a fixed name (``{% extends %}``, ``{% include %}``, ``{% import %}``)."""
+    name with a fixed name (``{% extends %}``, ``{% include %}``, ``{% import %}``); how
+    many were found."""
     assert env.loader is not None
-    pending, seen = list(names), set()
+    pending, seen, found = list(names), set(), 0
     while pending:
         name = pending.pop()
         if name in seen:
@@ -53,8 +54,9 @@ def _compile(env: jinja2.Environment, names: Iterable[str]) -> int:
             source, _, _ = env.loader.get_source(env, name)
         except jinja2.TemplateNotFound:
             continue  # e.g. a theme without sitemap.xml: no build loads it either
-        pending += [found for found in find_referenced_templates(env.parse(source)) if found]
-    return len(seen)
+        found += 1
+        pending += [named for named in find_referenced_templates(env.parse(source)) if named]
+    return found
 
 
 if __name__ == "__main__":
