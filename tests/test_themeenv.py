@@ -98,19 +98,33 @@ def test_after_install_a_first_build_compiles_only_templates_named_at_render_tim
 
 
 def test_a_template_compiled_before_its_file_changed_is_compiled_again(tmp_path: Path, monkeypatch) -> None:
+    """Bytecode of an older source is passed over: for the next place that holds the
+    template as it is now (here, what install compiled), else for a compile."""
     monkeypatch.setattr(datacache, "INSTALLED", tmp_path / "installed")
-    monkeypatch.setattr(TemplateCache, "_memory", {})
     (tmp_path / "t").mkdir()
-    (tmp_path / "t" / "page.html").write_text("first {{ x }}")
+    page = tmp_path / "t" / "page.html"
 
-    def env(cache: TemplateCache) -> jinja2.Environment:
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")), bytecode_cache=cache)
+    def render(cache: TemplateCache, x: int) -> str:
+        monkeypatch.setattr(TemplateCache, "_memory", {})  # a new process
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")), bytecode_cache=cache)
+        return env.get_template("page.html").render(x=x)
 
-    assert env(TemplateCache(tmp_path / "installed")).get_template("page.html").render(x=1) == "first 1"
+    page.write_text("first {{ x }}")
+    assert render(TemplateCache(tmp_path / "installed"), 1) == "first 1"
     assert list((tmp_path / "installed" / "jinja").iterdir())  # compiled "at install"
-    monkeypatch.setattr(TemplateCache, "_memory", {})
-    (tmp_path / "t" / "page.html").write_text("second {{ x }}")
-    assert env(TemplateCache(tmp_path / "site-cache")).get_template("page.html").render(x=2) == "second 2"
+    page.write_text("second {{ x }}")
+    assert render(TemplateCache(tmp_path / "site-cache"), 2) == "second 2"  # the install's is stale
+
+    # The site's cache holds the older source, the install the one there is now: no compile.
+    monkeypatch.setattr(datacache, "INSTALLED", tmp_path / "nothing-installed")
+    page.write_text("first {{ x }}")
+    assert render(TemplateCache(tmp_path / "site-cache2"), 1) == "first 1"
+    page.write_text("second {{ x }}")
+    assert render(TemplateCache(tmp_path / "installed2"), 2) == "second 2"
+    monkeypatch.setattr(datacache, "INSTALLED", tmp_path / "installed2")
+    compiled = _count_compiles(monkeypatch)
+    assert render(TemplateCache(tmp_path / "site-cache2"), 3) == "second 3"
+    assert not compiled
 
 
 def _count_compiles(monkeypatch) -> Counter[str]:
