@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from ..model import Event, Update
 from ..status import IMPACT_LABELS, STATUS_LABELS, UPDATE_LABELS
 from .markdown import render_update
-from .timefmt import time_html as time_tag
+from .timefmt import time_html
 
 TEMPLATES = ("event.html", "_macros.html")  # what this module stands in for
 
@@ -47,14 +47,14 @@ def event_body(event: Event, names: Mapping[str, str], link: Callable[[str], str
     """``names``: component id to name, of the site the page belongs to."""
     parts = [f"\n<h1>{escape(event.title)}</h1>\n", f'<p class="sm-event__meta">{_badges(event)}']
     if event.is_maintenance:
-        parts.append(f" · Scheduled {time_tag(event.scheduled_start)} – {time_tag(event.scheduled_end)}")
+        parts.append(f" · Scheduled {time_html(event.scheduled_start)} – {time_html(event.scheduled_end)}")
     parts.append("</p>\n")
     closed = event.closed
     if not closed and event.next_update:
-        parts.append(f'<p class="sm-next">Next update expected by {time_tag(event.next_update)}</p>')
+        parts.append(f'<p class="sm-next">Next update expected by {time_html(event.next_update)}</p>')
     parts.append("\n")
     if not closed and event.eta:
-        parts.append(f'<p class="sm-next">Expected resolution {time_tag(event.eta)}</p>')
+        parts.append(f'<p class="sm-next">Expected resolution {time_html(event.eta)}</p>')
     parts.append("\n")
     if event.components:
         parts.append('<ul class="sm-affected" aria-label="Affected components">')
@@ -77,10 +77,10 @@ def event_body(event: Event, names: Mapping[str, str], link: Callable[[str], str
 def event_summary(event: Event, link: Callable[[str], str]) -> str:
     href = escape(link("incidents/" + event.id + ".md"))
     if event.is_maintenance:
-        when = f"{time_tag(event.scheduled_start)} – {time_tag(event.scheduled_end)}"
+        when = f"{time_html(event.scheduled_start)} – {time_html(event.scheduled_end)}"
     else:
         resolved = event.resolved_at
-        when = time_tag(event.created_at) + (f" – {time_tag(resolved)}" if resolved else "")
+        when = time_html(event.created_at) + (f" – {time_html(resolved)}" if resolved else "")
     return (
         f'<li class="sm-event sm-event--{escape(event.impact)}">\n'
         f'  <a class="sm-event__title" href="{href}">{escape(event.title)}</a>\n'
@@ -101,6 +101,6 @@ def _update(u: Update) -> str:
     internal = ' <span class="sm-internal">internal</span>' if u.internal else ""
     return (
         f'<article class="sm-update">\n  <header><strong class="sm-update__status">{_UPDATE[u.status]}</strong>'
-        f'{internal} <span class="sm-update__time">{time_tag(u.at)}</span></header>\n'
+        f'{internal} <span class="sm-update__time">{time_html(u.at)}</span></header>\n'
         f'  <div class="sm-update__body">{render_update(u)}</div>\n</article>'
     )
