@@ -13,11 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from statusmark import builder
 from statusmark.cli import main
-from statusmark.render import markdown
+from statusmark.fastview import view_event
+from statusmark.render.fastevent import event_body
+from statusmark.render.pages import Link
 
 from .conftest import write_repo
-from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE
+from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE, META_CANARIES, SEMI_CANARIES, TECH_CANARIES
 from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING, tree_digest
 
 SITES = ("site", "site-semi-technical", "site-technical")
@@ -309,16 +312,17 @@ if workers:
         return send(files, job)
     repository._parse_chunk_marshalled = noted
     repository.PARALLEL_FROM, repository.workers = 1, lambda: 2
-from statusmark.render import markdown
-_, site, problems = builder._load_and_check(config, render_for=2)  # as `statusmark build --audience all`
-out.write_bytes(pickle.dumps((site.events, problems, dict(repository.FILE_DIGESTS), markdown._KNOWN)))
+from statusmark import prerender
+_, site, problems = builder._load_and_check(config, render_for=(0, 1, 2))  # as `statusmark build --audience all`
+found = (site.events, problems, dict(repository.FILE_DIGESTS), prerender._BODIES)
+out.write_bytes(pickle.dumps(found))
 """
 
 
 @pytest.mark.parametrize("broken", [False, True])
 def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixed_now: str, monkeypatch, broken):
-    """Events, problems, digests, the HTML of their text (``prerender``) and the cache
-    written (none when a file has an error)."""
+    """Events, problems, digests, their pages' bodies (``prerender``) and the cache written
+    (none when a file has an error)."""
     files = {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": UPCOMING, "d.md": CANARY_INCIDENT}
     files |= {"e.md": CANARY_MAINTENANCE, "broken.md": "no front matter here\n" if broken else RESOLVED}
     files |= {f"old/old-{i}.md": RESOLVED.replace("cdn", "api") for i in range(6)}
@@ -333,11 +337,25 @@ def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixe
         found[way] = (*pickle.loads(out.read_bytes()), cache)
     assert list((tmp_path / "repo").glob("worker-*"))  # the second way parsed in a worker process
     assert found["workers"] == found["in-process"]
-    events, problems, digests, html, cache = found["workers"]
+    events, problems, digests, bodies, cache = found["workers"]
     assert len(events) == 12 - broken and len(digests) == 12
-    texts = {s.text for e in events for u in e.updates for s in u.segments if s.text}
-    assert texts and set(html) == texts  # every block of every valid event, each rendered once
-    assert all(html[text] == markdown._render(text) for text in texts)
+    # Each valid event's page body on each site, as the audience's build would make it.
+    assert set(bodies) == {(e.id, level) for e in events for level in (0, 1, 2)}
+    names = {c.id: c.name for c in builder._load_and_check(config)[1].components}
+    for (event_id, level), body in bodies.items():
+        event = next(e for e in events if e.id == event_id)
+        view = view_event(event, level)
+        assert body == (event_body(view, names, Link(f"incidents/{event_id}/", True)) if view else None)
+    assert all(canary in bodies[("d", 2)] for canary in TECH_CANARIES + SEMI_CANARIES)
+    assert all(canary in bodies[("d", 1)] for canary in SEMI_CANARIES)
+    hidden = [(1, TECH_CANARIES + META_CANARIES), (0, TECH_CANARIES + SEMI_CANARIES + META_CANARIES)]
+    assert not any(
+        canary in body
+        for level, canaries in hidden
+        for canary in canaries
+        for (_, at), body in bodies.items()
+        if at == level and body
+    )
     assert any(p.path.endswith("broken.md") for p in problems) == broken
     assert any(name.startswith("parse/") for name in cache) != broken
 
@@ -345,7 +363,6 @@ def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixe
 def test_a_loaded_shard_leaves_its_texts_in_the_file_until_they_are_read(tmp_path: Path, fixed_now: str, monkeypatch):
     """Loading the cache reads the shards' heads: an event's updates stay in the mapped file
     until first read, and a shard replaced meanwhile (by another build) changes none of them."""
-    from statusmark import builder
     from statusmark.model import PENDING
 
     config = write_repo(tmp_path / "repo", {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": CANARY_INCIDENT})

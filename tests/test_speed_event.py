@@ -145,3 +145,44 @@ def test_a_line_whose_text_holds_the_hole_is_made_the_slow_way():
 @pytest.mark.parametrize("event_id", ["api-errors", "index", "v2.1-rollout", "x_1"])
 def test_an_event_page_url_is_the_one_mkdocs_gives_its_source(event_id: str, use_urls: bool):
     assert event_url(event_id, use_urls) == url_for(event_src(event_id), use_urls)
+
+
+@pytest.mark.parametrize("use_urls", [True, False])
+def test_event_pages_made_with_the_parse_are_the_ones_each_audience_makes(
+    tmp_path: Path, fixed_now: str, monkeypatch: pytest.MonkeyPatch, use_urls: bool
+):
+    """``prerender``: every event page of every audience comes from the parse, byte for
+    byte what the audience's own build writes without it."""
+    from statusmark import builder, prerender
+    from statusmark.cli import main
+    from statusmark.render import pages
+
+    from .conftest import BASE_CONFIG, write_repo
+    from .test_build import tree_digest
+
+    files = {"api.md": OPEN_INCIDENT, "cdn.md": RESOLVED, "up.md": UPCOMING, "login.md": CANARY_INCIDENT}
+    files |= {"edge.md": EDGE, "window.md": CANARY_MAINTENANCE}
+    config = BASE_CONFIG + ("" if use_urls else "use_directory_urls: false\n")
+    made: list[str] = []
+
+    def counted(event, names, link):  # the audiences' own event pages
+        made.append(event.id)
+        return event_body(event, names, link)
+
+    event_body = pages.event_body
+    monkeypatch.setattr(pages, "event_body", counted)
+    monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)  # audiences built here, where ``made`` is
+    sites = {}
+    for way in ("with the parse", "in each audience"):
+        root = tmp_path / way
+        write_repo(root, files, config)
+        monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{way}"))
+        if way == "in each audience":
+            monkeypatch.setattr(prerender, "bodies_for", lambda *args: {})
+        assert main(["build", "-f", str(root / "mkdocs.yml"), "--audience", "all"]) == 0
+        sites[way] = {name: tree_digest(root / name) for name in ("site", "site-semi-technical", "site-technical")}
+        if way == "with the parse":
+            assert made == []
+    pages_built = [name for site in sites["in each audience"].values() for name in site if name.startswith("incidents")]
+    assert len(made) == len(pages_built) > 2 * len(files)
+    assert sites["with the parse"] == sites["in each audience"]

@@ -12,7 +12,8 @@ from statusmark import audience, builder, fastview, prerender
 from statusmark.loader import parse_event
 from statusmark.model import DERIVED, PENDING, Approval, Event, Segment, Site, work_out
 from statusmark.parsecache import decode_event, encode_event
-from statusmark.render import markdown
+from statusmark.render.fastevent import event_body
+from statusmark.render.pages import Link
 
 from .conftest import write_repo
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE, incidents
@@ -58,7 +59,8 @@ def derived(event: Event) -> dict[str, object]:
 
 
 def assert_same_views(site: Site) -> None:
-    """The fast view equals the plain one, and ``prerender`` renders exactly its texts.
+    """The fast view equals the plain one, and the page bodies ``prerender`` makes from it
+    are those of the plain one.
 
     The events' derived values are worked out first, as the build does before its views:
     a view keeps them only where they are still its own.
@@ -72,10 +74,13 @@ def assert_same_views(site: Site) -> None:
         assert fastview.view_site(decoded, level) == expected  # with the cache's acknowledgement_free
         fresh = [derived(e) for e in expected.events]  # views made with replace: worked out anew
         assert [derived(e) for e in fastview.view_site(decoded, level).events] == fresh
+        names = {c: c.upper() for c in sorted(KNOWN)}
+        job = prerender.Prerender((level,), names=tuple(names.items()))
         for event in site.events:
             seen = audience.view_event(event, level)
-            texts = [s.text for u in seen.updates for s in u.segments if s.text] if seen else []
-            assert prerender.shown_texts(event, level) == texts
+            link = Link(f"incidents/{event.id}/", True)
+            body = event_body(seen, names, link) if seen else None
+            assert prerender.render_bodies(event, job) == (body,)
 
 
 class _Watched(str):
@@ -133,19 +138,30 @@ def test_random_events_view_the_same(case, internal_only: bool):
     assert_same_views(site_of(files))
 
 
-def test_a_build_renders_the_text_of_its_widest_audience_with_the_parse(tmp_path, fixed_now: str, monkeypatch):
+def test_a_build_makes_the_event_pages_of_its_audiences_with_the_parse(tmp_path, fixed_now: str, monkeypatch):
     config = write_repo(tmp_path, {"a.md": CANARY_INCIDENT, "b.md": ACKED, "c.md": OPEN_INCIDENT})
-    for level in (None, 0, 1, 2):
-        markdown.forget()
-        monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{level}"))  # every file parsed
-        _, site, _ = builder._load_and_check(config, render_for=level)
-        wanted = set() if level is None else {t for e in site.events for t in prerender.shown_texts(e, level)}
-        assert set(markdown._KNOWN) == wanted and (level is None or wanted)
-        assert all(markdown._KNOWN[text] == markdown._render(text) for text in wanted)
-        assert not any("lint-ok" in text for text in markdown._KNOWN)  # keyed as the view hands them over
+    for levels in ((), (0,), (1,), (0, 2), (0, 1, 2)):
+        monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{levels}"))  # every file parsed
+        _, site, _ = builder._load_and_check(config, render_for=levels)
+        names = {c.id: c.name for c in site.components}
+        assert set(prerender._BODIES) == {(e.id, level) for e in site.events for level in levels}
+        for (event_id, level), body in prerender._BODIES.items():
+            event = next(e for e in site.events if e.id == event_id)
+            assert body == event_body(fastview.view_event(event, level), names, Link(f"incidents/{event_id}/", True))
+            assert "lint-ok" not in body  # as the view hands the text over
+            assert prerender.bodies_for(level, True, names) is prerender._BODIES
+        assert prerender.bodies_for(1, True, names) == ({} if 1 not in levels else prerender._BODIES)
+    # Made for other pages: other links, other component names.
+    assert prerender.bodies_for(0, False, names) == {} and prerender.bodies_for(0, True, {}) == {}
     assert any("lint-ok" in s.text for e in site.events for u in e.updates for s in u.segments)
-    _, site, _ = builder._load_and_check(config, render_for=2)
-    assert not markdown._KNOWN  # files read from the parse cache are not parsed, nor rendered, again
+    _, site, _ = builder._load_and_check(config, render_for=(2,))
+    assert not prerender._BODIES  # files read from the parse cache are not parsed, nor rendered, again
+    # A site with its own event template renders its event pages with it, in each audience's build.
+    (tmp_path / "templates" / "pages").mkdir(parents=True)
+    (tmp_path / "templates" / "pages" / "event.html").write_text("{{ event.title }}")
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache-own"))
+    builder._load_and_check(config, render_for=(0, 1, 2))
+    assert not prerender._BODIES
 
 
 def test_a_views_updates_are_made_at_their_first_read():

@@ -90,7 +90,7 @@ def check_with_options(config_file: Path, events: bool = True) -> tuple[Site, li
 
 
 def _load_and_check(
-    config_file: Path, events: bool = True, render_for: int | None = None
+    config_file: Path, events: bool = True, render_for: tuple[int, ...] = ()
 ) -> tuple[MkDocsConfig, Site, list[Problem]]:
     config = load_mkdocs_config(config_file)
     return (config, *plugin_of(config).load(config, events, render_for))
@@ -119,9 +119,9 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     cache = cache_dir(config_file)
     # The live sites are checked against their manifests on the core the parse leaves idle.
     with forking.Background(check_live_sites, cache / "manifests") if cache else nullcontext() as live:
-        # The text of the widest audience built is rendered while the files are parsed.
+        # The text and event pages of the audiences built are rendered while the files are parsed.
         config, site, problems = _load_and_check(
-            config_file, render_for=max((audience_level(a) for a in audiences if a in AUDIENCES), default=None)
+            config_file, render_for=tuple(audience_level(a) for a in audiences if a in AUDIENCES)
         )
         checked = live.result() if live else None
     lifetime.keep(site)

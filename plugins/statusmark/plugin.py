@@ -34,9 +34,11 @@ from .lint import lint_config
 from .model import AUDIENCES, Event, Site, audience_level
 from .output import Manifest, Output
 from .parsecache import cache_dir
+from .prerender import Prerender
 from .render.api import api_files
 from .render.badge import badge_files
 from .render.calendar import maintenance_calendar
+from .render.fastevent import TEMPLATES as EVENT_TEMPLATES
 from .render.feeds import feed_files
 from .render.markdown import render_update
 from .render.pages import PageOptions, PageRenderer, PageSpec, event_src, event_url, url_for
@@ -81,7 +83,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         if self.audience not in AUDIENCES:
             raise PluginError(f"statusmark: audience: expected one of {', '.join(AUDIENCES)}; got {self.audience!r}")
         self.level = audience_level(self.audience)
-        site, problems = self.preloaded or self.load(config, render_for=self.level)
+        site, problems = self.preloaded or self.load(config, render_for=(self.level,))
         errors = errors_only(problems)
         if errors:
             raise PluginError("statusmark found problems:\n" + "\n".join(str(p) for p in errors))
@@ -103,11 +105,14 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
     on_config = CombinedEvent(_on_config_theme, _on_config)
 
     def load(
-        self, config: MkDocsConfig, events: bool = True, render_for: int | None = None
+        self, config: MkDocsConfig, events: bool = True, render_for: tuple[int, ...] = ()
     ) -> tuple[Site, list[Problem]]:
         """The parsed site and its problems; ``events=False``: problems only; ``render_for``:
-        the text up to this audience level rendered with the parse (see ``load_site``)."""
+        the audience levels of the sites about to be built, whose event pages are rendered
+        with the parse (see ``load_site``), unless the site overrides their templates."""
         path = Path(config.config_file_path)
+        own_templates = any((page_overrides(config) / name).exists() for name in EVENT_TEMPLATES)
+        levels = () if own_templates else tuple(sorted(set(render_for)))
         return load_site(
             path,
             path.read_text(encoding="utf-8"),
@@ -116,12 +121,12 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             self.config,
             lint_config(self.config),
             events,
-            render_for,
+            Prerender(levels, config.use_directory_urls) if levels else None,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.data_cache = DataCache(self.cache_folder)
-        overrides = Path(config.config_file_path).parent / "templates" / "pages"
+        overrides = page_overrides(config)
         self.override_dir = str(overrides) if overrides.is_dir() else None
         self.renderer = PageRenderer(
             self.site,
@@ -401,6 +406,11 @@ def _nav_sources(nav: Any) -> list[str]:
         for item in nav:
             found += _nav_sources(item)
     return found
+
+
+def page_overrides(config: MkDocsConfig) -> Path:
+    """Where a site keeps its own page templates (``templates/pages`` beside mkdocs.yml)."""
+    return Path(config.config_file_path).parent / "templates" / "pages"
 
 
 def add_theme_folder(theme: MkDocsTheme) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import marshal
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
@@ -25,9 +25,7 @@ from .lint import LintConfig, lint_site
 from .loader import parse_event, parse_source
 from .model import Event, Site, audience_level
 from .parsecache import ParseCache, cache_dir, decode_event, decode_problems, encode_event, encode_problems
-from .prerender import keep as keep_html
-from .prerender import render_shown
-from .render.markdown import forget as forget_html
+from .prerender import Prerender, forget_bodies, keep_bodies, render_bodies
 from .sourcefiles import UNREADABLE, Stat, digest_of, incident_files, read_source, stat_fields
 
 # Display path of each incident file of the last load -> digest of its bytes (page keys use it).
@@ -47,13 +45,13 @@ def load_site(
     options: Any,
     lint: LintConfig | None = None,
     events: bool = True,
-    render_for: int | None = None,
+    prerender: Prerender | None = None,
 ) -> tuple[Site, list[Problem]]:
     """Parse components and every incident file; return the site and all problems found.
 
     With ``lint``, the privacy lint's problems follow, as ``lint_site`` orders them.
-    With ``render_for`` (an audience level), the text readers up to that level see is
-    rendered as the files are parsed (see ``prerender``).
+    With ``prerender``, the bodies of the event pages of its audience levels are made
+    as the files are parsed (see ``prerender``).
     With ``events=False`` (``statusmark check``: problems only), the site holds no events
     and the lint problems follow in file order: events cached from an earlier run are not
     decoded (a third of a second at 10,000 events).
@@ -87,7 +85,8 @@ def load_site(
         )
     else:
         default = audience_level(options["default_audience"])
-        job = _Job(str(config_path), str(config_path.parent), known, default, lint, render_for if events else None)
+        render = replace(prerender, names=tuple((c.id, c.name) for c in components)) if prerender else None
+        job = _Job(str(config_path), str(config_path.parent), known, default, lint, render if events else None)
         found, event_problems, lint_found, cache = load_events_linted(incidents_dir, job, decode=events)
         problems += event_problems
     groups: list[str] = []
@@ -127,7 +126,7 @@ class _Job:
     known: set[str]
     default_audience: int
     lint: LintConfig | None
-    render: int | None = None  # the audience level whose text is rendered with the parse (not cached)
+    render: Prerender | None = None  # the event pages rendered with the parse (not cached)
 
     def settings(self) -> str:
         lint = (
@@ -154,8 +153,7 @@ def load_events_linted(
     folder = cache_dir(Path(job.config_path)) if job.config_path else None
     cache = ParseCache(folder, job.settings())
     FILE_DIGESTS.clear()
-    if job.render is not None:
-        forget_html()  # the last load's (a long `mkdocs serve`)
+    forget_bodies()  # the last load's (a long `mkdocs serve`, another site in the same process)
     listed = [(path, path[len(base) :] if path.startswith(base) else path) for path in incident_files(incidents_dir)]
     # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
     results: dict[str, tuple[Any, list[Problem], list[Problem]]] = {}
@@ -183,14 +181,14 @@ def load_events_linted(
                 take(key, cached)
                 continue
         missing.append((path, display))
-    for (path, display), (info, digest, raw, html) in zip(missing, _parse_all(missing, job)):
+    for (path, display), (info, digest, raw, bodies) in zip(missing, _parse_all(missing, job)):
         if cold:
             FILE_DIGESTS[display] = cache.files.record(path, info, digest)
         key = keys[display] = _key(display, FILE_DIGESTS[display])
         cache.put(key, raw)
         take(key, raw)
-        if html is not None and job.render is not None:
-            keep_html(results[key][0], job.render, html)
+        if bodies is not None and job.render is not None:
+            keep_bodies(results[key][0].id, job.render, bodies)
     cache.keep = set(keys.values())
     events: list[Event] = []
     problems: list[Problem] = []
@@ -228,8 +226,8 @@ def _event_id(path: str) -> str:
     return name[:-3] if name.endswith(".md") and name[:-3].lstrip(".") else os.path.splitext(name)[0]
 
 
-# The file's stat and digest, encoded results, the HTML of its text (see ``prerender``).
-Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], list[str] | None]
+# The file's stat and digest, encoded results, its event page's bodies (see ``prerender``).
+Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], tuple[str | None, ...] | None]
 
 
 def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
@@ -279,7 +277,7 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
                 encode_problems(problems),
                 encode_problems(lint_by_path.get(event.path, []) if event is not None else []),
             ),
-            render_shown(event, job.render)
+            render_bodies(event, job.render)
             if job.render is not None and event is not None and not errors_only(problems)
             else None,
         )

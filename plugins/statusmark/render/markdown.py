@@ -12,7 +12,6 @@ which returns Python-Markdown's exact bytes; anything else goes to Python-Markdo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -32,24 +31,8 @@ def render_python_markdown(text: str) -> str:
     return _renderer.convert(text)
 
 
-_KNOWN: dict[str, str] = {}  # text -> HTML, rendered elsewhere (see ``prerender``)
-
-
-def remember(pairs: Iterable[tuple[str, str]]) -> None:
-    _KNOWN.update(pairs)
-
-
-def forget() -> None:
-    _KNOWN.clear()
-
-
-def render_markdown(text: str) -> str:
-    known = _KNOWN.get(text)
-    return known if known is not None else _render(text)
-
-
 @lru_cache(maxsize=65536)
-def _render(text: str) -> str:
+def render_markdown(text: str) -> str:
     fast = render_plain(text)
     return fast if fast is not None else render_python_markdown(text)
 

@@ -140,6 +140,13 @@ class PageRenderer:
         return {c.id: c.name for c in self.site.components}
 
     @cached_property
+    def prerendered(self) -> dict[tuple[str, int], str | None]:
+        """Event page bodies made with the parse (``prerender``), for pages like these."""
+        from ..prerender import bodies_for  # (prerender renders with this module)
+
+        return bodies_for(self.options.audience, self.options.use_directory_urls, self.component_names)
+
+    @cached_property
     def events_by_component(self) -> dict[str, list[Event]]:
         found: dict[str, list[Event]] = {c.id: [] for c in self.site.components}
         for event in self.site.events:
@@ -265,7 +272,9 @@ class PageRenderer:
         link = Link(url_for(spec.src_uri, use_urls), use_urls)
         context = dict(spec.context)
         if spec.template == "event.html" and self.fast_events:
-            return event_body(context["event"], self.component_names, link)
+            event = context["event"]
+            made = self.prerendered.get((event.id, self.options.audience))  # with the parse, if it was
+            return made if made is not None else event_body(event, self.component_names, link)
         context.update(page=spec, link=link, site=self.site, r=self, now=self.now)
         size = max(self.options.history_page_size, 1)
         if spec.template == "history.html":
