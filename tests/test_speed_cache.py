@@ -378,3 +378,34 @@ def test_a_loaded_shard_leaves_its_texts_in_the_file_until_they_are_read(tmp_pat
     assert loaded.events == parsed.events
     _, again, _ = builder._load_and_check(config)  # the zeroed shards are not ours: parsed again
     assert again.events == parsed.events
+
+
+def test_a_parse_cache_saved_while_saves_are_held_is_written_when_they_are_let_go(
+    tmp_path: Path, fixed_now: str, monkeypatch
+):
+    """``saves_held``: a build writes its parse cache once its audiences' builds run."""
+    from statusmark import parsecache
+
+    config = write_repo(tmp_path / "repo", {"a.md": OPEN_INCIDENT, "b.md": RESOLVED})
+    shards = tmp_path / "cache" / "parse"
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache"))
+    with parsecache.saves_held() as release:
+        builder._load_and_check(config)
+        assert not shards.exists()
+        release()
+        assert list(shards.glob("*.marshal"))
+        shutil.rmtree(tmp_path / "cache")
+        builder._load_and_check(config)  # after the release: saved at once
+        assert list(shards.glob("*.marshal"))
+    shutil.rmtree(tmp_path / "cache")
+    with parsecache.saves_held():
+        builder._load_and_check(config)
+        assert not shards.exists()
+    assert list(shards.glob("*.marshal"))  # let go at the block's end, at the latest
+    # A build saves it (before its audiences' builds, when they run in this process).
+    shutil.rmtree(tmp_path / "cache")
+    seen = []
+    monkeypatch.setattr(builder, "_build_one", lambda *args, **kwargs: seen.append(shards.exists()) or 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        builder.build(config, ["public"])
+    assert seen == [True]

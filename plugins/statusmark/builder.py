@@ -8,7 +8,7 @@ import pickle
 import re
 import shutil
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from .config import StatusmarkConfig, line_of
 from .errors import ConfigFileError, Problem, ProblemsFound, errors_only
 from .model import AUDIENCES, Site, audience_level, work_out
 from .output import Checked, Manifest, Staged, check_live_sites, pending_manifest, publish, stage
-from .parsecache import cache_dir
+from .parsecache import cache_dir, saves_held
 from .plugin import StatusmarkPlugin, audience_site_dir
 
 
@@ -117,40 +117,58 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     """
     audiences = list(audiences)
     cache = cache_dir(config_file)
-    # The live sites are checked against their manifests on the core the parse leaves idle.
-    with forking.Background(check_live_sites, cache / "manifests") if cache else nullcontext() as live:
-        # The text and event pages of the audiences built are rendered while the files are parsed.
-        config, site, problems = _load_and_check(
-            config_file, render_for=tuple(audience_level(a) for a in audiences if a in AUDIENCES)
-        )
-        checked = live.result() if live else None
-    lifetime.keep(site)
-    if errors_only(problems):
-        raise ProblemsFound(errors_only(problems))
-    plans: list[_Plan] = []
-    try:
-        for audience in audiences:
-            final = (
-                Path(config.site_dir).resolve()
-                if audience == "public"
-                else audience_site_dir(config, plugin_of(config).config, audience)
+    with saves_held() as save_parse_cache:
+        # The live sites are checked against their manifests on the core the parse leaves idle.
+        with forking.Background(check_live_sites, cache / "manifests") if cache else nullcontext() as live:
+            # The event pages of the audiences built are rendered while the files are parsed.
+            config, site, problems = _load_and_check(
+                config_file, render_for=tuple(audience_level(a) for a in audiences if a in AUDIENCES)
             )
-            _refuse_nesting(config, final, audience)
-            staging = final.with_name(final.name + ".statusmark-new")
-            shutil.rmtree(staging, ignore_errors=True)
-            manifest_path = cache / "manifests" / f"{_short(str(final))}.marshal" if cache else None
-            plans.append(_Plan(audience, final, staging, manifest_path, checked))
-        built = _build_all(config_file, plans, (site, problems), config)
+            checked = live.result() if live else None
+        lifetime.keep(site)
+        if errors_only(problems):
+            raise ProblemsFound(errors_only(problems))
+        plans = _plans(config, audiences, cache, checked)
+        built = _build_planned(config_file, config, plans, (site, problems), save_parse_cache)
+    for plan, staged in zip(plans, built):
+        publish(plan.staging, plan.final, staged, plan.manifest_path)
+    datacache.prune(cache)
+    return {plan.audience: plan.final for plan in plans}
+
+
+def _plans(config: MkDocsConfig, audiences: list[str], cache: Path | None, checked: Checked | None) -> list[_Plan]:
+    plans = []
+    for audience in audiences:
+        final = (
+            Path(config.site_dir).resolve()
+            if audience == "public"
+            else audience_site_dir(config, plugin_of(config).config, audience)
+        )
+        _refuse_nesting(config, final, audience)
+        staging = final.with_name(final.name + ".statusmark-new")
+        manifest_path = cache / "manifests" / f"{_short(str(final))}.marshal" if cache else None
+        plans.append(_Plan(audience, final, staging, manifest_path, checked))
+    return plans
+
+
+def _build_planned(
+    config_file: Path,
+    config: MkDocsConfig,
+    plans: list[_Plan],
+    parsed: tuple[Site, list[Problem]],
+    meanwhile: Callable[[], None],
+) -> list[Staged]:
+    """Each plan's site built into its staging folder; on any failure, none."""
+    try:
+        for plan in plans:
+            shutil.rmtree(plan.staging, ignore_errors=True)
+        return _build_all(config_file, plans, parsed, config, meanwhile)
     except (PluginError, Abort) as error:
         _discard(plans)
         raise ConfigFileError(str(error)) from None
     except BaseException:
         _discard(plans)
         raise
-    for plan, staged in zip(plans, built):
-        publish(plan.staging, plan.final, staged, plan.manifest_path)
-    datacache.prune(cache)
-    return {plan.audience: plan.final for plan in plans}
 
 
 def _discard(plans: list[_Plan]) -> None:
@@ -169,15 +187,21 @@ SIDE_BY_SIDE = True  # audiences in processes of their own where possible (tests
 
 
 def _build_all(
-    config_file: Path, plans: list[_Plan], parsed: tuple[Site, list[Problem]], config: MkDocsConfig | None = None
+    config_file: Path,
+    plans: list[_Plan],
+    parsed: tuple[Site, list[Problem]],
+    config: MkDocsConfig | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> list[Staged]:
     """Run each plan's build, in plan order: see ``_build_one``. ``config``: as loaded for
-    the parse, not built with yet (see ``_UNBUILT``)."""
+    the parse, not built with yet (see ``_UNBUILT``). ``meanwhile``: work for this process
+    while the builds run (before them, when they run here)."""
     global _PARSED, _UNBUILT
     cores = forking.cores()
     _UNBUILT = config
     try:
         if not SIDE_BY_SIDE or len(plans) < 2 or cores < 2 or not forking.fork_is_safe():
+            meanwhile()
             return [_build_one(config_file, plan, parsed) for plan in plans]
         _PARSED = parsed
         work_out(parsed[0].events)
@@ -186,6 +210,7 @@ def _build_all(
                 pool.submit(_build_in_child, config_file, plan, share)
                 for plan, share in zip(plans, page_worker_shares(len(plans), cores))
             ]
+            meanwhile()  # the builds' processes are forked at the first submit
             results = [future.result() for future in futures]
     finally:
         _PARSED = _UNBUILT = None

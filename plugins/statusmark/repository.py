@@ -240,7 +240,9 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     if count < 2 or len(missing) < PARALLEL_FROM or not fork_is_safe():
         yield from _parse_chunk(missing, job)
         return
-    size = max(50, -(-len(missing) // (count * 8)))
+    # Sixteen chunks per worker: the parse ends when the last chunk does, and with eight
+    # (0.3 s each at 10,000 files) one core often waited for the other's last one.
+    size = max(50, -(-len(missing) // (count * 16)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
     with pool(count) as executor:
         for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job)):
