@@ -17,7 +17,7 @@ from statusmark import builder
 from statusmark.cli import main
 from statusmark.fastview import view_event
 from statusmark.render.fastevent import event_body
-from statusmark.render.pages import Link
+from statusmark.render.pages import Link, summary_around_hole
 
 from .conftest import write_repo
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE, META_CANARIES, SEMI_CANARIES, TECH_CANARIES
@@ -314,14 +314,14 @@ if workers:
     repository.PARALLEL_FROM, repository.workers = 1, lambda: 2
 from statusmark import prerender
 _, site, problems = builder._load_and_check(config, render_for=(0, 1, 2))  # as `statusmark build --audience all`
-found = (site.events, problems, dict(repository.FILE_DIGESTS), prerender._BODIES)
+found = (site.events, problems, dict(repository.FILE_DIGESTS), prerender._MADE)
 out.write_bytes(pickle.dumps(found))
 """
 
 
 @pytest.mark.parametrize("broken", [False, True])
 def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixed_now: str, monkeypatch, broken):
-    """Events, problems, digests, their pages' bodies (``prerender``) and the cache written
+    """Events, problems, digests, their pages and list lines (``prerender``) and the cache written
     (none when a file has an error)."""
     files = {"a.md": OPEN_INCIDENT, "b.md": RESOLVED, "c.md": UPCOMING, "d.md": CANARY_INCIDENT}
     files |= {"e.md": CANARY_MAINTENANCE, "broken.md": "no front matter here\n" if broken else RESOLVED}
@@ -337,15 +337,17 @@ def test_parse_workers_give_what_the_parse_in_process_gives(tmp_path: Path, fixe
         found[way] = (*pickle.loads(out.read_bytes()), cache)
     assert list((tmp_path / "repo").glob("worker-*"))  # the second way parsed in a worker process
     assert found["workers"] == found["in-process"]
-    events, problems, digests, bodies, cache = found["workers"]
+    events, problems, digests, made, cache = found["workers"]
     assert len(events) == 12 - broken and len(digests) == 12
-    # Each valid event's page body on each site, as the audience's build would make it.
-    assert set(bodies) == {(e.id, level) for e in events for level in (0, 1, 2)}
+    # Each valid event's page body and list line on each site, as the audience's build makes them.
+    assert set(made) == {(e.id, level) for e in events for level in (0, 1, 2)}
     names = {c.id: c.name for c in builder._load_and_check(config)[1].components}
-    for (event_id, level), body in bodies.items():
+    for (event_id, level), pair in made.items():
         event = next(e for e in events if e.id == event_id)
         view = view_event(event, level)
-        assert body == (event_body(view, names, Link(f"incidents/{event_id}/", True)) if view else None)
+        link = Link(f"incidents/{event_id}/", True)
+        assert pair == ((event_body(view, names, link), summary_around_hole(view, True)) if view else None)
+    bodies = {key: pair[0] if pair else None for key, pair in made.items()}
     assert all(canary in bodies[("d", 2)] for canary in TECH_CANARIES + SEMI_CANARIES)
     assert all(canary in bodies[("d", 1)] for canary in SEMI_CANARIES)
     hidden = [(1, TECH_CANARIES + META_CANARIES), (0, TECH_CANARIES + SEMI_CANARIES + META_CANARIES)]

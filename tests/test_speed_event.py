@@ -151,8 +151,8 @@ def test_an_event_page_url_is_the_one_mkdocs_gives_its_source(event_id: str, use
 def test_event_pages_made_with_the_parse_are_the_ones_each_audience_makes(
     tmp_path: Path, fixed_now: str, monkeypatch: pytest.MonkeyPatch, use_urls: bool
 ):
-    """``prerender``: every event page of every audience comes from the parse, byte for
-    byte what the audience's own build writes without it."""
+    """``prerender``: every event page and list line of every audience comes from the
+    parse, byte for byte what the audience's own build writes without it."""
     from statusmark import builder, prerender
     from statusmark.cli import main
     from statusmark.render import pages
@@ -164,13 +164,19 @@ def test_event_pages_made_with_the_parse_are_the_ones_each_audience_makes(
     files |= {"edge.md": EDGE, "window.md": CANARY_MAINTENANCE}
     config = BASE_CONFIG + ("" if use_urls else "use_directory_urls: false\n")
     made: list[str] = []
+    lines: list[str] = []
 
     def counted(event, names, link):  # the audiences' own event pages
         made.append(event.id)
         return event_body(event, names, link)
 
-    event_body = pages.event_body
+    def counted_line(event, use_urls):  # and list lines
+        lines.append(event.id)
+        return summary_around_hole(event, use_urls)
+
+    event_body, summary_around_hole = pages.event_body, pages.summary_around_hole
     monkeypatch.setattr(pages, "event_body", counted)
+    monkeypatch.setattr(pages, "summary_around_hole", counted_line)
     monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)  # audiences built here, where ``made`` is
     sites = {}
     for way in ("with the parse", "in each audience"):
@@ -178,11 +184,12 @@ def test_event_pages_made_with_the_parse_are_the_ones_each_audience_makes(
         write_repo(root, files, config)
         monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{way}"))
         if way == "in each audience":
-            monkeypatch.setattr(prerender, "bodies_for", lambda *args: {})
+            monkeypatch.setattr(prerender, "made_for", lambda *args: {})
         assert main(["build", "-f", str(root / "mkdocs.yml"), "--audience", "all"]) == 0
         sites[way] = {name: tree_digest(root / name) for name in ("site", "site-semi-technical", "site-technical")}
         if way == "with the parse":
-            assert made == []
+            assert made == lines == []
     pages_built = [name for site in sites["in each audience"].values() for name in site if name.startswith("incidents")]
     assert len(made) == len(pages_built) > 2 * len(files)
+    assert sorted(lines) == sorted(made)  # each event's line, once per site it is on
     assert sites["with the parse"] == sites["in each audience"]

@@ -13,7 +13,7 @@ from statusmark.loader import parse_event
 from statusmark.model import DERIVED, PENDING, Approval, Event, Segment, Site, work_out
 from statusmark.parsecache import decode_event, encode_event
 from statusmark.render.fastevent import event_body
-from statusmark.render.pages import Link
+from statusmark.render.pages import Link, summary_around_hole
 
 from .conftest import write_repo
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE, incidents
@@ -59,8 +59,8 @@ def derived(event: Event) -> dict[str, object]:
 
 
 def assert_same_views(site: Site) -> None:
-    """The fast view equals the plain one, and the page bodies ``prerender`` makes from it
-    are those of the plain one.
+    """The fast view equals the plain one, and the pages ``prerender`` makes from it (body,
+    list line) are those of the plain one.
 
     The events' derived values are worked out first, as the build does before its views:
     a view keeps them only where they are still its own.
@@ -79,8 +79,8 @@ def assert_same_views(site: Site) -> None:
         for event in site.events:
             seen = audience.view_event(event, level)
             link = Link(f"incidents/{event.id}/", True)
-            body = event_body(seen, names, link) if seen else None
-            assert prerender.render_bodies(event, job) == (body,)
+            made = (event_body(seen, names, link), summary_around_hole(seen, True)) if seen else None
+            assert prerender.render_pages(event, job) == (made,)
 
 
 class _Watched(str):
@@ -144,24 +144,25 @@ def test_a_build_makes_the_event_pages_of_its_audiences_with_the_parse(tmp_path,
         monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{levels}"))  # every file parsed
         _, site, _ = builder._load_and_check(config, render_for=levels)
         names = {c.id: c.name for c in site.components}
-        assert set(prerender._BODIES) == {(e.id, level) for e in site.events for level in levels}
-        for (event_id, level), body in prerender._BODIES.items():
-            event = next(e for e in site.events if e.id == event_id)
-            assert body == event_body(fastview.view_event(event, level), names, Link(f"incidents/{event_id}/", True))
-            assert "lint-ok" not in body  # as the view hands the text over
-            assert prerender.bodies_for(level, True, names) is prerender._BODIES
-        assert prerender.bodies_for(1, True, names) == ({} if 1 not in levels else prerender._BODIES)
+        assert set(prerender._MADE) == {(e.id, level) for e in site.events for level in levels}
+        for (event_id, level), made in prerender._MADE.items():
+            view = fastview.view_event(next(e for e in site.events if e.id == event_id), level)
+            assert view and made == (event_body(view, names, Link(f"incidents/{event_id}/", True)), made[1])
+            assert made[1] == summary_around_hole(view, True) and made[1] and made[0].startswith("\n<h1>")
+            assert "lint-ok" not in made[0]  # as the view hands the text over
+            assert prerender.made_for(level, True, names) is prerender._MADE
+        assert prerender.made_for(1, True, names) == ({} if 1 not in levels else prerender._MADE)
     # Made for other pages: other links, other component names.
-    assert prerender.bodies_for(0, False, names) == {} and prerender.bodies_for(0, True, {}) == {}
+    assert prerender.made_for(0, False, names) == {} and prerender.made_for(0, True, {}) == {}
     assert any("lint-ok" in s.text for e in site.events for u in e.updates for s in u.segments)
     _, site, _ = builder._load_and_check(config, render_for=(2,))
-    assert not prerender._BODIES  # files read from the parse cache are not parsed, nor rendered, again
+    assert not prerender._MADE  # files read from the parse cache are not parsed, nor rendered, again
     # A site with its own event template renders its event pages with it, in each audience's build.
     (tmp_path / "templates" / "pages").mkdir(parents=True)
     (tmp_path / "templates" / "pages" / "event.html").write_text("{{ event.title }}")
     monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache-own"))
     builder._load_and_check(config, render_for=(0, 1, 2))
-    assert not prerender._BODIES
+    assert not prerender._MADE
 
 
 def test_a_views_updates_are_made_at_their_first_read():

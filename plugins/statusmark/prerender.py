@@ -1,4 +1,4 @@
-"""Event pages' bodies rendered while the files are parsed, for every audience built.
+"""Event pages' bodies and list lines made while the files are parsed, for every audience built.
 
 Event pages are ten thousand of an audience's eleven thousand pages at ten thousand
 events. Each audience's site is built in a process of its own, forked from the one that
@@ -7,8 +7,8 @@ and text for the first time since the fork, which copied the memory they sit on,
 rendered the blocks of public text again on every site. Instead the parse workers (one
 per core) make each event page's body for every audience about to be built right after
 parsing its file (``fastevent.event_body`` of the audience's view, the function the
-audience's build calls), and the bodies travel back with the parsed event, keyed by its
-id and the audience's level. At 10,000 events this took the three audiences' processes
+audience's build calls), and its line in the site's lists; they travel back with the
+parsed event, keyed by its id and the audience's level. At 10,000 events this took the three audiences' processes
 from 8 to 4 s of CPU, for about 1.5 s more in the parse workers.
 
 Bodies are not kept in the parse cache (they would triple the bytes ``statusmark check``
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .fastview import view_event
 from .model import Event
 from .render.fastevent import event_body
-from .render.pages import Link, event_src, url_for
+from .render.pages import Link, event_src, summary_around_hole, url_for
 
 
 @dataclass(frozen=True)
@@ -37,38 +37,46 @@ class Prerender:
     names: tuple[tuple[str, str], ...] = ()  # component id -> name, as the site's config lists them
 
 
-def render_bodies(event: Event, job: Prerender) -> tuple[str | None, ...]:
-    """The body of ``event``'s page on each site of ``job.levels`` (None: no page there)."""
+# An event's page body on one site, and its line in the site's lists around the way up to
+# the root (``pages.summary_around_hole``); None where the event has no page.
+Made = tuple[str, tuple[str, str] | None] | None
+
+
+def render_pages(event: Event, job: Prerender) -> tuple[Made, ...]:
+    """What ``event``'s page and list line are on each site of ``job.levels``."""
     link = Link(url_for(event_src(event.id), job.use_urls), job.use_urls)
     names = dict(job.names)
-    views = (view_event(event, level) for level in job.levels)
-    return tuple(event_body(view, names, link) if view is not None else None for view in views)
+    made: list[Made] = []
+    for level in job.levels:
+        view = view_event(event, level)
+        made.append((event_body(view, names, link), summary_around_hole(view, job.use_urls)) if view else None)
+    return tuple(made)
 
 
-# (event id, audience level) -> the body of the event's page there, made by the last load;
-# and the one Prerender they were all made for.
-_BODIES: dict[tuple[str, int], str | None] = {}
+# (event id, audience level) -> what the last load made for the event there; and the one
+# Prerender it was all made for.
+_MADE: dict[tuple[str, int], Made] = {}
 _made_for: Prerender | None = None
 
 
-def keep_bodies(event_id: str, job: Prerender, bodies: tuple[str | None, ...]) -> None:
+def keep(event_id: str, job: Prerender, made: tuple[Made, ...]) -> None:
     global _made_for
     if job != _made_for:
-        forget_bodies()
+        forget()
         _made_for = job
-    _BODIES.update(((event_id, level), body) for level, body in zip(job.levels, bodies))
+    _MADE.update(((event_id, level), found) for level, found in zip(job.levels, made))
 
 
-def forget_bodies() -> None:
-    """At every load: bodies are found by their event's id, which another site may share."""
+def forget() -> None:
+    """At every load: pages are found by their event's id, which another site may share."""
     global _made_for
-    _BODIES.clear()
+    _MADE.clear()
     _made_for = None
 
 
-def bodies_for(level: int, use_urls: bool, names: dict[str, str]) -> dict[tuple[str, int], str | None]:
-    """The bodies the last load made, if they were made for pages like these; else none."""
+def made_for(level: int, use_urls: bool, names: dict[str, str]) -> dict[tuple[str, int], Made]:
+    """What the last load made, if it was made for pages like these; else nothing."""
     job = _made_for
     if job is None or level not in job.levels or job.use_urls != use_urls or dict(job.names) != names:
         return {}
-    return _BODIES
+    return _MADE

@@ -18,6 +18,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from . import prerender
 from .config import line_of, load_components
 from .errors import Problem, errors_only
 from .forking import fork_is_safe, pool, workers
@@ -25,7 +26,7 @@ from .lint import LintConfig, lint_site
 from .loader import parse_event, parse_source
 from .model import Event, Site, audience_level
 from .parsecache import ParseCache, cache_dir, decode_event, decode_problems, encode_event, encode_problems
-from .prerender import Prerender, forget_bodies, keep_bodies, render_bodies
+from .prerender import Prerender
 from .sourcefiles import UNREADABLE, Stat, digest_of, incident_files, read_source, stat_fields
 
 # Display path of each incident file of the last load -> digest of its bytes (page keys use it).
@@ -45,13 +46,13 @@ def load_site(
     options: Any,
     lint: LintConfig | None = None,
     events: bool = True,
-    prerender: Prerender | None = None,
+    render: Prerender | None = None,
 ) -> tuple[Site, list[Problem]]:
     """Parse components and every incident file; return the site and all problems found.
 
     With ``lint``, the privacy lint's problems follow, as ``lint_site`` orders them.
-    With ``prerender``, the bodies of the event pages of its audience levels are made
-    as the files are parsed (see ``prerender``).
+    With ``render``, the event pages of its audience levels (bodies and list lines) are
+    made as the files are parsed (see ``prerender``).
     With ``events=False`` (``statusmark check``: problems only), the site holds no events
     and the lint problems follow in file order: events cached from an earlier run are not
     decoded (a third of a second at 10,000 events).
@@ -85,7 +86,8 @@ def load_site(
         )
     else:
         default = audience_level(options["default_audience"])
-        render = replace(prerender, names=tuple((c.id, c.name) for c in components)) if prerender else None
+        if render is not None:
+            render = replace(render, names=tuple((c.id, c.name) for c in components))
         job = _Job(str(config_path), str(config_path.parent), known, default, lint, render if events else None)
         found, event_problems, lint_found, cache = load_events_linted(incidents_dir, job, decode=events)
         problems += event_problems
@@ -153,7 +155,7 @@ def load_events_linted(
     folder = cache_dir(Path(job.config_path)) if job.config_path else None
     cache = ParseCache(folder, job.settings())
     FILE_DIGESTS.clear()
-    forget_bodies()  # the last load's (a long `mkdocs serve`, another site in the same process)
+    prerender.forget()  # the last load's (a long `mkdocs serve`, another site in the same process)
     listed = [(path, path[len(base) :] if path.startswith(base) else path) for path in incident_files(incidents_dir)]
     # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
     results: dict[str, tuple[Any, list[Problem], list[Problem]]] = {}
@@ -181,14 +183,14 @@ def load_events_linted(
                 take(key, cached)
                 continue
         missing.append((path, display))
-    for (path, display), (info, digest, raw, bodies) in zip(missing, _parse_all(missing, job)):
+    for (path, display), (info, digest, raw, made) in zip(missing, _parse_all(missing, job)):
         if cold:
             FILE_DIGESTS[display] = cache.files.record(path, info, digest)
         key = keys[display] = _key(display, FILE_DIGESTS[display])
         cache.put(key, raw)
         take(key, raw)
-        if bodies is not None and job.render is not None:
-            keep_bodies(results[key][0].id, job.render, bodies)
+        if made is not None and job.render is not None:
+            prerender.keep(results[key][0].id, job.render, made)
     cache.keep = set(keys.values())
     events: list[Event] = []
     problems: list[Problem] = []
@@ -226,8 +228,8 @@ def _event_id(path: str) -> str:
     return name[:-3] if name.endswith(".md") and name[:-3].lstrip(".") else os.path.splitext(name)[0]
 
 
-# The file's stat and digest, encoded results, its event page's bodies (see ``prerender``).
-Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], tuple[str | None, ...] | None]
+# The file's stat and digest, encoded results, its event's pages (see ``prerender``).
+Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], tuple[prerender.Made, ...] | None]
 
 
 def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
@@ -279,7 +281,7 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
                 encode_problems(problems),
                 encode_problems(lint_by_path.get(event.path, []) if event is not None else []),
             ),
-            render_bodies(event, job.render)
+            prerender.render_pages(event, job.render)
             if job.render is not None and event is not None and not errors_only(problems)
             else None,
         )

@@ -140,11 +140,11 @@ class PageRenderer:
         return {c.id: c.name for c in self.site.components}
 
     @cached_property
-    def prerendered(self) -> dict[tuple[str, int], str | None]:
-        """Event page bodies made with the parse (``prerender``), for pages like these."""
-        from ..prerender import bodies_for  # (prerender renders with this module)
+    def prerendered(self) -> dict[tuple[str, int], tuple[str, tuple[str, str] | None] | None]:
+        """Event pages and list lines made with the parse (``prerender``), for pages like these."""
+        from ..prerender import made_for  # (prerender renders with this module)
 
-        return bodies_for(self.options.audience, self.options.use_directory_urls, self.component_names)
+        return made_for(self.options.audience, self.options.use_directory_urls, self.component_names)
 
     @cached_property
     def events_by_component(self) -> dict[str, list[Event]]:
@@ -210,23 +210,15 @@ class PageRenderer:
         if up is None:
             return Markup("".join(self.summary(e, link) for e in events))
         lines = []
+        level, made = self.options.audience, self.prerendered
         for event in events:
             parts = self._summary_parts.get(event.id)
             if parts is None:
-                parts = self._summary_parts[event.id] = self._summary_around_hole(event)
+                found = made.get((event.id, level))  # with the parse, if it was
+                parts = found[1] if found else summary_around_hole(event, self.options.use_directory_urls)
+                self._summary_parts[event.id] = parts
             lines.append(parts[0] + up + parts[1] if parts else self.summary(event, link))
         return Markup("".join(lines))
-
-    def _summary_around_hole(self, event: Event) -> tuple[str, str] | None:
-        """The line of ``event`` before and after the way up to the root; None if it links
-        elsewhere too, or holds the hole's mark itself."""
-        use_urls = self.options.use_directory_urls
-
-        def hole(src_uri: str) -> str:
-            return _HOLE + url_for(src_uri, use_urls) if src_uri.startswith("incidents/") else _HOLE + _HOLE
-
-        head, _, tail = event_summary(event, hole).partition(_HOLE)
-        return None if _HOLE in tail else (head, tail)
 
     def specs(self) -> list[PageSpec]:
         """Every generated page: the status page, the history, each event's, each component's."""
@@ -274,7 +266,7 @@ class PageRenderer:
         if spec.template == "event.html" and self.fast_events:
             event = context["event"]
             made = self.prerendered.get((event.id, self.options.audience))  # with the parse, if it was
-            return made if made is not None else event_body(event, self.component_names, link)
+            return made[0] if made is not None else event_body(event, self.component_names, link)
         context.update(page=spec, link=link, site=self.site, r=self, now=self.now)
         size = max(self.options.history_page_size, 1)
         if spec.template == "history.html":
@@ -314,6 +306,17 @@ class PageRenderer:
 
 
 _HOLE = "\x00"  # where a line of a list gets the page's way up to the root (see ``summaries``)
+
+
+def summary_around_hole(event: Event, use_urls: bool) -> tuple[str, str] | None:
+    """The line of ``event`` in a list, before and after the way up to the root (see
+    ``PageRenderer.summaries``); None if it links elsewhere too, or holds the hole's mark."""
+
+    def hole(src_uri: str) -> str:
+        return _HOLE + url_for(src_uri, use_urls) if src_uri.startswith("incidents/") else _HOLE + _HOLE
+
+    head, _, tail = event_summary(event, hole).partition(_HOLE)
+    return None if _HOLE in tail else (head, tail)
 
 
 class Link:
