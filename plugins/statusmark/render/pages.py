@@ -261,12 +261,14 @@ class PageRenderer:
 
     def render(self, spec: PageSpec) -> str:
         use_urls = self.options.use_directory_urls
+        if spec.template == "event.html" and self.fast_events:
+            event = dict(spec.context)["event"]
+            made = self.prerendered.get((event.id, self.options.audience))  # with the parse, if it was
+            if made is not None:
+                return made[0]
+            return event_body(event, self.component_names, Link(url_for(spec.src_uri, use_urls), use_urls))
         link = Link(url_for(spec.src_uri, use_urls), use_urls)
         context = dict(spec.context)
-        if spec.template == "event.html" and self.fast_events:
-            event = context["event"]
-            made = self.prerendered.get((event.id, self.options.audience))  # with the parse, if it was
-            return made[0] if made is not None else event_body(event, self.component_names, link)
         context.update(page=spec, link=link, site=self.site, r=self, now=self.now)
         size = max(self.options.history_page_size, 1)
         if spec.template == "history.html":
