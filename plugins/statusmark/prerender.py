@@ -31,7 +31,7 @@ from .render.pages import Link, event_src, summary_around_hole, url_for
 
 @dataclass(frozen=True)
 class Prerender:
-    """Which event page bodies the parse makes: for the sites about to be built."""
+    """Which event pages (bodies and list lines) the parse makes: the sites' about to be built."""
 
     levels: tuple[int, ...]  # the audience levels of those sites
     use_urls: bool = True  # MkDocs' use_directory_urls: a body's links are relative to its page
