@@ -18,11 +18,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from statusmark.audience import marked_lines, split_blocks
+from statusmark.audience import _CLOSE, _OPEN, _Open, block_lines, closes, fence_marker, marked_lines, split_blocks
+from statusmark.errors import Problem
 from statusmark.frontmatter import read_simple
 from statusmark.lint import RULES, LintConfig
 from statusmark.loader import parse_event, parse_updates
-from statusmark.model import PUBLIC, TECHNICAL
+from statusmark.model import AUDIENCES, PUBLIC, TECHNICAL, Segment
 
 # Lines that open, close or look like they might: fences of both kinds and lengths,
 # indented up to four blanks (four is code, not a fence), block openers and closers
@@ -74,12 +75,79 @@ def every_line(lines: list[str]) -> list[int]:
     return list(range(len(lines)))
 
 
+def line_by_line_split_blocks(
+    lines: list[str], first_line: int, default_audience: int, path: str, *_: object, **__: object
+) -> tuple[tuple[Segment, ...], list[Problem]]:
+    """``split_blocks`` as it was before it stepped from mark to mark and was handed the
+    ``///`` lines: a state machine over every line, kept here as the fast paths' oracle."""
+    segments: list[Segment] = []
+    problems: list[Problem] = []
+    loose: list[str] = []
+    block: _Open | None = None
+    fence: str | None = None
+    refused = 0
+
+    def flush_loose() -> None:
+        text = "\n".join(loose).strip("\n")
+        if text.strip():
+            segments.append(Segment(default_audience, text))
+        loose.clear()
+
+    for offset, line in enumerate(lines):
+        target = block.lines if block else loose
+        lineno = first_line + offset
+        marker = fence_marker(line)
+        if fence is not None:
+            target.append(line)
+            if closes(marker, fence):
+                fence = None
+            continue
+        if marker:
+            fence = marker
+            target.append(line)
+            continue
+        if not line.startswith("///"):
+            target.append(line)
+            continue
+        if _CLOSE.match(line):
+            if refused:
+                refused -= 1
+            elif block is None:
+                problems.append(Problem(path, lineno, "audience block", "'///' closes no open block; open one with '/// public', '/// semi-technical' or '/// technical'"))  # fmt: skip
+            else:
+                segments.append(Segment(block.audience, "\n".join(block.lines).strip("\n")))
+                block = None
+            continue
+        opened = _OPEN.match(line)
+        if opened:
+            name = opened.group(1)
+            if name not in AUDIENCES:
+                problems.append(Problem(path, lineno, "audience block", f"expected one of {', '.join(AUDIENCES)}; got {name!r}"))  # fmt: skip
+                refused += 1
+                continue
+            if block is not None:
+                problems.append(Problem(path, lineno, "audience block", f"blocks cannot be nested; close the '/// {AUDIENCES[block.audience]}' block of line {block.line} with '///' first"))  # fmt: skip
+                refused += 1
+                continue
+            flush_loose()
+            block = _Open(AUDIENCES.index(name), lineno, [])
+            continue
+        target.append(line)
+    if block is not None:
+        problems.append(Problem(path, block.line, "audience block", f"'/// {AUDIENCES[block.audience]}' is never closed; add a line '///' after its text"))  # fmt: skip
+        segments.append(Segment(block.audience, "\n".join(block.lines).strip("\n")))
+    flush_loose()
+    return tuple(segments), problems
+
+
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(lines_strategy, st.sampled_from([PUBLIC, TECHNICAL]))
 def test_split_blocks_equals_the_line_by_line_parse(lines, default_audience):
-    assert split_blocks(lines, 7, default_audience, "x.md") == split_blocks(
-        lines, 7, default_audience, "x.md", every_line(lines)
-    )
+    expected = line_by_line_split_blocks(lines, 7, default_audience, "x.md")
+    assert split_blocks(lines, 7, default_audience, "x.md") == expected
+    assert split_blocks(lines, 7, default_audience, "x.md", every_line(lines)) == expected
+    slashes = list(block_lines(lines, every_line(lines)))
+    assert split_blocks(lines, 7, default_audience, "x.md", slashes=slashes) == expected
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
@@ -90,6 +158,7 @@ def test_parse_updates_equals_the_line_by_line_parse(lines, kind):
     fast = parse_updates(lines, 9, "x.md", kind, TECHNICAL, fast_problems)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("statusmark.loader.marked_lines", every_line)
+        patch.setattr("statusmark.loader.split_blocks", line_by_line_split_blocks)  # each update's body alone
         slow = parse_updates(lines, 9, "x.md", kind, TECHNICAL, slow_problems)
     assert (fast, fast_problems) == (slow, slow_problems)
 

@@ -7,6 +7,7 @@ byte of a hidden block can survive as HTML, a comment or an attribute.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .errors import Problem
@@ -60,20 +61,41 @@ def marked_lines(lines: list[str]) -> list[int]:
     return found
 
 
+def block_lines(lines: list[str], marks: list[int]) -> Iterator[int]:
+    """Of the marked lines ``marks`` of ``lines``, those that may open or close an audience
+    block: ``///`` lines outside fenced code. Every other line is text to ``split_blocks``."""
+    fence: str | None = None
+    for offset in marks:
+        line = lines[offset]
+        marker = fence_marker(line)
+        if fence is not None:
+            if closes(marker, fence):
+                fence = None
+        elif marker:
+            fence = marker
+        elif line.startswith("///"):
+            yield offset
+
+
 def split_blocks(
-    lines: list[str], first_line: int, default_audience: int, path: str, marks: list[int] | None = None
+    lines: list[str],
+    first_line: int,
+    default_audience: int,
+    path: str,
+    marks: list[int] | None = None,
+    slashes: list[int] | None = None,
 ) -> tuple[tuple[Segment, ...], list[Problem]]:
     """Split ``lines`` (an update's body, starting at file line ``first_line``).
 
     Text outside any block belongs to ``default_audience``. Code fences are respected:
     a ``///`` inside a fenced code block is text, not a fence of ours. ``marks`` are the
-    ``marked_lines`` of ``lines``, when the caller has them.
+    ``marked_lines`` of ``lines``, and ``slashes`` their ``block_lines``, when the caller
+    has them (``parse_updates`` finds both for a whole body at once).
     """
     segments: list[Segment] = []
     problems: list[Problem] = []
     loose: list[str] = []
     block: _Open | None = None
-    fence: str | None = None
     refused = 0  # openers reported as wrong (unknown name, nested): their '///' closes nothing of ours
 
     def flush_loose() -> None:
@@ -82,26 +104,14 @@ def split_blocks(
             segments.append(Segment(default_audience, text))
         loose.clear()
 
+    if slashes is None:
+        slashes = list(block_lines(lines, marked_lines(lines) if marks is None else marks))
     taken = 0  # lines before this index are in a segment, a block or loose text already
-    for offset in marked_lines(lines) if marks is None else marks:
-        target = block.lines if block else loose
-        target.extend(lines[taken:offset])  # plain text, wherever it stands
+    for offset in slashes:
+        (block.lines if block else loose).extend(lines[taken:offset])  # text, fenced code included
         taken = offset + 1
         line = lines[offset]
         lineno = first_line + offset
-        marker = fence_marker(line)
-        if fence is not None:
-            target.append(line)
-            if closes(marker, fence):
-                fence = None
-            continue
-        if marker:
-            fence = marker
-            target.append(line)
-            continue
-        if not line.startswith("///"):
-            target.append(line)
-            continue
         if _CLOSE.match(line):
             if refused:
                 refused -= 1
@@ -141,7 +151,7 @@ def split_blocks(
             flush_loose()
             block = _Open(AUDIENCES.index(name), lineno, [])
             continue
-        target.append(line)
+        (block.lines if block else loose).append(line)  # no opener, no closer: text
     (block.lines if block else loose).extend(lines[taken:])
     if block is not None:
         problems.append(

@@ -359,6 +359,9 @@ def parse_updates(
     statuses = MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
     other = INCIDENT_STATUSES if kind == "maintenance" else MAINTENANCE_STATUSES
     headings: list[tuple[int, str]] = []  # (index in body, heading text)
+    # '///' lines outside fenced code (``block_lines``): a heading is never inside a fence,
+    # so each update's body starts outside one, as ``split_blocks`` would find on its own.
+    slashes: list[int] = []
     fence: str | None = None
     marks = marked_lines(body)  # the only lines that can open, close or start anything
     for index in marks:
@@ -370,6 +373,9 @@ def parse_updates(
             continue
         if marker:
             fence = marker
+            continue
+        if line.startswith("///"):
+            slashes.append(index)
             continue
         heading_match = _HEADING.match(line) if line.startswith("##") else None
         if heading_match:
@@ -425,8 +431,10 @@ def parse_updates(
                 problems.append(
                     Problem(path, lineno, "update status", f"expected one of {', '.join(statuses)}; got {status!r}")
                 )
-        inside = [m - index - 1 for m in marks[bisect_right(marks, index) : bisect_left(marks, end)]]
-        segments, block_problems = split_blocks(body[index + 1 : end], lineno + 1, default_audience, path, inside)
+        inside = [m - index - 1 for m in slashes[bisect_right(slashes, index) : bisect_left(slashes, end)]]
+        segments, block_problems = split_blocks(
+            body[index + 1 : end], lineno + 1, default_audience, path, slashes=inside
+        )
         problems.extend(block_problems)
         if not any(s.text.strip() for s in segments):
             problems.append(
