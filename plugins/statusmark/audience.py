@@ -61,9 +61,9 @@ def marked_lines(lines: list[str]) -> list[int]:
     return found
 
 
-def block_lines(lines: list[str], marks: list[int]) -> Iterator[int]:
-    """Of the marked lines ``marks`` of ``lines``, those that may open or close an audience
-    block: ``///`` lines outside fenced code. Every other line is text to ``split_blocks``."""
+def unfenced(lines: list[str], marks: list[int]) -> Iterator[tuple[int, str]]:
+    """The marked lines (``marks`` of ``lines``) outside fenced code, with their index:
+    the only ones that can start an update or open or close an audience block."""
     fence: str | None = None
     for offset in marks:
         line = lines[offset]
@@ -73,8 +73,14 @@ def block_lines(lines: list[str], marks: list[int]) -> Iterator[int]:
                 fence = None
         elif marker:
             fence = marker
-        elif line.startswith("///"):
-            yield offset
+        else:
+            yield offset, line
+
+
+def block_lines(lines: list[str], marks: list[int]) -> list[int]:
+    """Of the marked lines ``marks`` of ``lines``, those that may open or close an audience
+    block: ``///`` lines outside fenced code. Every other line is text to ``split_blocks``."""
+    return [offset for offset, line in unfenced(lines, marks) if line.startswith("///")]
 
 
 def split_blocks(
@@ -105,7 +111,7 @@ def split_blocks(
         loose.clear()
 
     if slashes is None:
-        slashes = list(block_lines(lines, marked_lines(lines) if marks is None else marks))
+        slashes = block_lines(lines, marked_lines(lines) if marks is None else marks)
     taken = 0  # lines before this index are in a segment, a block or loose text already
     for offset in slashes:
         (block.lines if block else loose).extend(lines[taken:offset])  # text, fenced code included

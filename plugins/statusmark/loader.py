@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .audience import closes, fence_marker, marked_lines, split_blocks
+from .audience import marked_lines, split_blocks, unfenced
 from .errors import Problem
 from .frontmatter import read_simple
 from .model import (
@@ -362,18 +362,7 @@ def parse_updates(
     # '///' lines outside fenced code (``block_lines``): a heading is never inside a fence,
     # so each update's body starts outside one, as ``split_blocks`` would find on its own.
     slashes: list[int] = []
-    fence: str | None = None
-    marks = marked_lines(body)  # the only lines that can open, close or start anything
-    for index in marks:
-        line = body[index]
-        marker = fence_marker(line)
-        if fence is not None:
-            if closes(marker, fence):
-                fence = None
-            continue
-        if marker:
-            fence = marker
-            continue
+    for index, line in unfenced(body, marked_lines(body)):  # the only lines that can start anything
         if line.startswith("///"):
             slashes.append(index)
             continue
