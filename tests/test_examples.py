@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,3 +238,32 @@ def test_corpus_refuses_a_folder_that_is_not_a_corpus(tmp_path: Path):
     with pytest.raises(SystemExit):
         gen_corpus.main(["5", str(tmp_path)])
     assert (tmp_path / "notes.md").exists()
+
+
+# --- the benchmark's per-process CPU ---------------------------------------------------
+
+
+def test_bench_processes_splits_cpu_by_process_forked_workers_included():
+    processes = load_script("bench/processes.py")
+    script = textwrap.dedent(
+        """
+        import os, time
+        def burn(seconds):
+            end = time.process_time() + seconds
+            while time.process_time() < end:
+                pass
+        burn(0.05)
+        pid = os.fork()
+        if pid == 0:
+            burn(0.3)
+            os._exit(0)  # as forked workers leave: no atexit
+        os.waitpid(pid, 0)
+        """
+    )
+    found = processes.run([sys.executable, "-c", script])
+    assert len(found) == 2
+    parent, child = found
+    assert child.parent == parent.pid and parent.start <= child.start <= child.end <= parent.end
+    # each process its own CPU, the fork's too (process_time is a system call: both kinds)
+    assert child.user + child.system >= 0.25 > parent.user + parent.system
+    assert "| all |" in processes.table(found)
