@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -13,13 +14,14 @@ from statusmark.loader import parse_event
 from statusmark.model import DERIVED, PENDING, Approval, Event, Segment, Site, work_out
 from statusmark.parsecache import decode_event, encode_event
 from statusmark.render.fastevent import event_body
-from statusmark.render.pages import Link, summary_around_hole
+from statusmark.render.pages import Link, PageOptions, PageRenderer, summary_around_hole
 
 from .conftest import write_repo
 from .test_audience import CANARY_INCIDENT, CANARY_MAINTENANCE, incidents
 from .test_build import OPEN_INCIDENT, RESOLVED, UPCOMING
 
 KNOWN = {"api", "dashboard", "database", "cdn"}
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 ACKED = """
 ---
 title: Acknowledged
@@ -147,8 +149,9 @@ def test_a_build_makes_the_event_pages_of_its_audiences_with_the_parse(tmp_path,
         assert set(prerender._MADE) == {(e.id, level) for e in site.events for level in levels}
         for (event_id, level), made in prerender._MADE.items():
             view = fastview.view_event(next(e for e in site.events if e.id == event_id), level)
-            assert view and made == (event_body(view, names, Link(f"incidents/{event_id}/", True)), made[1])
-            assert made[1] == summary_around_hole(view, True) and made[1] and made[0].startswith("\n<h1>")
+            link = Link(f"incidents/{event_id}/", True)
+            assert view and made == (event_body(view, names, link), summary_around_hole(view, True))
+            assert made[1] and made[0].startswith("\n<h1>")
             assert "lint-ok" not in made[0]  # as the view hands the text over
             assert prerender.made_for(level, True, names) is prerender._MADE
         assert prerender.made_for(1, True, names) == ({} if 1 not in levels else prerender._MADE)
@@ -163,6 +166,26 @@ def test_a_build_makes_the_event_pages_of_its_audiences_with_the_parse(tmp_path,
     monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache-own"))
     builder._load_and_check(config, render_for=(0, 1, 2))
     assert not prerender._MADE
+
+
+def test_only_a_renderer_of_the_site_just_loaded_takes_the_pages_made_with_its_parse(tmp_path, fixed_now: str):
+    config = write_repo(tmp_path, {"a.md": OPEN_INCIDENT})
+    _, site, _ = builder._load_and_check(config, render_for=(0,))
+    event = site.events[0]
+    assert prerender._MADE[(event.id, 0)]
+    # Another site, its event under the same id and its components named alike (a test, a
+    # program calling Statusmark): it is rendered from its own event, not the load's.
+    other = replace(site, events=(replace(event, title="Another event altogether"),))
+    spec = PageRenderer.event_spec(other.events[0])
+    options = PageOptions(0, use_directory_urls=True)
+    assert "Another event altogether" in PageRenderer(fastview.view_site(other, 0), NOW, options).render(spec)
+    # The plugin's renderer, of the site just loaded, takes them; a later load's pages never
+    # reach a table handed out before it.
+    taken = PageRenderer(fastview.view_site(site, 0), NOW, options, made_with_parse=True)
+    assert taken.render(PageRenderer.event_spec(event)) == prerender._MADE[(event.id, 0)][0]
+    handed_out = taken.prerendered
+    builder._load_and_check(write_repo(tmp_path / "b", {"a.md": RESOLVED}), render_for=(0,))
+    assert prerender._MADE is not handed_out and handed_out[(event.id, 0)][0] == taken.render(spec)
 
 
 def test_a_views_updates_are_made_at_their_first_read():

@@ -140,6 +140,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
             ),
             self.override_dir,
             self.templates,
+            made_with_parse=True,  # its site is the one just loaded, here or before the fork
         )
         in_nav = set(_nav_sources(config.nav))
         linked = _linked_pages(Path(config.docs_dir))

@@ -70,9 +70,12 @@ def keep(event_id: str, job: Prerender, made: tuple[Made, ...]) -> None:
 
 
 def forget() -> None:
-    """At every load: pages are found by their event's id, which another site may share."""
-    global _made_for
-    _MADE.clear()
+    """At every load: pages are found by their event's id, which another site may share.
+
+    A new table, not the old one emptied: one handed out for an earlier load keeps that
+    load's pages and is never filled with another's."""
+    global _MADE, _made_for
+    _MADE = {}
     _made_for = None
 
 

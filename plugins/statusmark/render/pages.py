@@ -110,8 +110,12 @@ class PageRenderer:
         options: PageOptions,
         override_dir: str | None = None,
         bytecode_cache: Any = None,
+        made_with_parse: bool = False,
     ):
+        """``made_with_parse``: take the event pages the last load made (``prerender``) where
+        they were made for pages like these; only a build right after its own load may."""
         self.site, self.now, self.options = site, now, options
+        self.made_with_parse = made_with_parse
         self.env = page_environment(override_dir, bytecode_cache)
         self.env.globals.update(
             time_tag=time_tag, iso=iso, human=human, markdown=render_markdown, update_html=render_update,
@@ -144,6 +148,8 @@ class PageRenderer:
         """Event pages and list lines made with the parse (``prerender``), for pages like these."""
         from ..prerender import made_for  # (prerender renders with this module)
 
+        if not self.made_with_parse:
+            return {}
         return made_for(self.options.audience, self.options.use_directory_urls, self.component_names)
 
     @cached_property
