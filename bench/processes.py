@@ -1,23 +1,28 @@
 """Run a command once; print each Python process it ran: when it lived, its user and system CPU.
 
 `/usr/bin/time` gives a build's CPU in one sum. This splits it by process (the parse
-workers, each audience's build, their page workers) and into user and system time, which
-is how session 16 found that two thirds of the audiences' CPU on this VM is the kernel's
-(creating and filling the sites' files), not Python's.
+workers, each audience's build, their page workers) and into user and system time: on
+this VM, two thirds of the audiences' CPU turned out to be the kernel's (creating and
+filling the sites' files), not Python's.
 
-Usage: python bench/processes.py -- COMMAND...   (COMMAND's Python processes only)
+Usage: python bench/processes.py -- COMMAND...
 
 Each Python process started or forked under COMMAND imports a ``sitecustomize`` put first
-on its ``PYTHONPATH`` that appends one line at exit, ``os._exit`` included (forked workers
-leave by it): pid, parent pid, start and end time, ``os.times()`` user and system.
+on its ``PYTHONPATH`` (it runs the one it hides) that appends one line at exit, ``os._exit``
+included (forked workers leave by it): pid, parent pid, start and end time, ``os.times()``
+user and system. The "all" row is what the kernel counted for COMMAND and every process
+waited for under it; "not listed" is the part no line accounts for (processes that are
+not Python, Python run with ``-I``, ``-E`` or ``-S``, or killed).
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -36,16 +41,25 @@ if _LOG:
         with open(_LOG, "a") as out:
             out.write(line)
 
-    def _exit(code, _real_exit=os._exit):
+    def _exit(status, _real_exit=os._exit):
         try:
             _log()
         finally:
-            _real_exit(code)
+            _real_exit(status)
 
     os.register_at_fork(after_in_child=_forked)
     os._exit = _exit
     import atexit
     atexit.register(_log)
+
+# The sitecustomize this one hides (a distribution's, coverage's), run as it would have been.
+import importlib.machinery, importlib.util, sys
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.machinery.PathFinder.find_spec(
+    "sitecustomize", [p for p in sys.path if os.path.abspath(p or ".") != _here]
+)
+if _spec is not None and _spec.loader is not None:
+    _spec.loader.exec_module(importlib.util.module_from_spec(_spec))
 """
 
 
@@ -58,30 +72,42 @@ class Process(NamedTuple):
     system: float
 
 
-def run(command: list[str]) -> list[Process]:
-    """``command`` run once with the hook; its Python processes, in the order they started."""
+class Run(NamedTuple):
+    started: float  # when COMMAND started (time.time())
+    processes: list[Process]  # the Python processes that logged, in the order they started
+    user: float  # CPU of COMMAND and every process waited for under it, logged or not
+    system: float
+
+
+def run(command: list[str]) -> Run:
+    """``command`` run once with the hook."""
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "sitecustomize.py").write_text(HOOK, encoding="utf-8")
         log = Path(folder, "processes.log")
         env = dict(os.environ, BENCH_PROCESSES_LOG=str(log))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (folder, os.environ.get("PYTHONPATH")) if p)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.time()
         done = subprocess.run(command, env=env)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if done.returncode != 0:
             sys.exit(f"command failed ({done.returncode}): {' '.join(command)}")
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     found = [
         Process(int(p), int(pp), float(s), float(e), float(u), float(y)) for p, pp, s, e, u, y in map(str.split, lines)
     ]
-    return sorted(found, key=lambda p: p.start)
+    user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+    return Run(started, sorted(found, key=lambda p: p.start), user, system)
 
 
-def table(processes: list[Process]) -> str:
-    t0 = min((p.start for p in processes), default=0.0)
+def table(done: Run) -> str:
     rows = ["| pid | parent | alive (s from start) | user (s) | system (s) |", "| --- | --- | --- | --- | --- |"]
-    for p in processes:
-        rows.append(f"| {p.pid} | {p.parent} | {p.start - t0:.2f}-{p.end - t0:.2f} | {p.user:.2f} | {p.system:.2f} |")
-    user, system = sum(p.user for p in processes), sum(p.system for p in processes)
-    rows.append(f"| all | | | {user:.2f} | {system:.2f} |")
+    for p in done.processes:
+        alive = f"{p.start - done.started:.2f}-{p.end - done.started:.2f}"
+        rows.append(f"| {p.pid} | {p.parent} | {alive} | {p.user:.2f} | {p.system:.2f} |")
+    user, system = sum(p.user for p in done.processes), sum(p.system for p in done.processes)
+    rows.append(f"| not listed | | | {max(0.0, done.user - user):.2f} | {max(0.0, done.system - system):.2f} |")
+    rows.append(f"| all | | | {done.user:.2f} | {done.system:.2f} |")
     return "\n".join(rows)
 
 

@@ -243,11 +243,15 @@ def test_corpus_refuses_a_folder_that_is_not_a_corpus(tmp_path: Path):
 # --- the benchmark's per-process CPU ---------------------------------------------------
 
 
-def test_bench_processes_splits_cpu_by_process_forked_workers_included():
+def test_bench_processes_splits_cpu_by_process_forked_workers_included(tmp_path: Path, monkeypatch):
     processes = load_script("bench/processes.py")
+    own = tmp_path / "own"  # a sitecustomize of the machine's, which the hook must not hide
+    own.mkdir()
+    (own / "sitecustomize.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').close()\n")
+    monkeypatch.setenv("PYTHONPATH", str(own))
     script = textwrap.dedent(
         """
-        import os, time
+        import os, subprocess, sys, time
         def burn(seconds):
             end = time.process_time() + seconds
             while time.process_time() < end:
@@ -258,12 +262,19 @@ def test_bench_processes_splits_cpu_by_process_forked_workers_included():
             burn(0.3)
             os._exit(0)  # as forked workers leave: no atexit
         os.waitpid(pid, 0)
+        # Isolated (-I): no sitecustomize, no line of its own.
+        subprocess.run([sys.executable, "-I", "-c", "import time\\nwhile time.process_time() < 0.3: pass"])
         """
     )
-    found = processes.run([sys.executable, "-c", script])
-    assert len(found) == 2
-    parent, child = found
-    assert child.parent == parent.pid and parent.start <= child.start <= child.end <= parent.end
+    done = processes.run([sys.executable, "-c", script])
+    assert (tmp_path / "ran").exists()
+    assert len(done.processes) == 2
+    parent, child = done.processes
+    assert child.parent == parent.pid and done.started <= parent.start <= child.start <= child.end <= parent.end
     # each process its own CPU, the fork's too (process_time is a system call: both kinds)
     assert child.user + child.system >= 0.25 > parent.user + parent.system
-    assert "| all |" in processes.table(found)
+    listed = sum(p.user + p.system for p in done.processes)
+    assert done.user + done.system >= listed + 0.25  # the isolated process, counted but not listed
+    rows = processes.table(done).splitlines()
+    assert rows[-2].startswith("| not listed |") and rows[-1].startswith("| all |")
+    assert sum(map(float, rows[-2].split("|")[4:6])) >= 0.25
