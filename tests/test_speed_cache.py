@@ -10,10 +10,11 @@ import struct
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from statusmark import builder
+from statusmark import builder, forking
 from statusmark.cli import main
 from statusmark.fastview import view_event
 from statusmark.render.fastevent import event_body
@@ -411,3 +412,27 @@ def test_a_parse_cache_saved_while_saves_are_held_is_written_when_they_are_let_g
     with pytest.raises(ZeroDivisionError):
         builder.build(config, ["public"])
     assert seen == [True]
+    monkeypatch.undo()
+    # With the audiences built side by side: once every audience's build has been handed
+    # to the forked processes, not before.
+    monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("STATUSMARK_NOW", fixed_now)
+    real_pool, real_write, submitted, written_after = forking.pool, parsecache.ParseCache._write, [], []
+
+    @contextmanager
+    def counted_pool(workers: int):
+        with real_pool(workers) as executor:
+            real_submit = executor.submit
+            executor.submit = lambda *args: submitted.append(args) or real_submit(*args)  # type: ignore[method-assign]
+            yield executor
+
+    def write(cache, folder):
+        written_after.append(len(submitted))
+        real_write(cache, folder)
+
+    monkeypatch.setattr(forking, "pool", counted_pool)
+    monkeypatch.setattr(parsecache.ParseCache, "_write", write)
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    shutil.rmtree(tmp_path / "cache")
+    builder.build(config, ["public", "technical"])
+    assert written_after == [2] and list(shards.glob("*.marshal"))
