@@ -96,7 +96,7 @@ def split_blocks(
     Text outside any block belongs to ``default_audience``. Code fences are respected:
     a ``///`` inside a fenced code block is text, not a fence of ours. ``marks`` are the
     ``marked_lines`` of ``lines``, and ``slashes`` their ``block_lines``, when the caller
-    has them (``parse_updates`` finds both for a whole body at once).
+    has them (``parse_updates`` hands over the ``slashes`` it found in a whole body at once).
     """
     segments: list[Segment] = []
     problems: list[Problem] = []
