@@ -36,7 +36,9 @@ class Prerender:
 
     levels: tuple[int, ...]  # the audience levels of those sites
     use_urls: bool = True  # MkDocs' use_directory_urls: a body's links are relative to its page
-    names: tuple[tuple[str, str], ...] = ()  # component id -> name, as the site's config lists them
+    # Component id -> name, as the site's config lists them: filled in by ``load_site``, which
+    # reads the components (a caller asks for pages by levels and links alone).
+    names: tuple[tuple[str, str], ...] = ()
 
 
 # An event's page body on one site, and its line in the site's lists around the way up to
