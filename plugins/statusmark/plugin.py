@@ -38,7 +38,7 @@ from .prerender import Prerender
 from .render.api import api_files
 from .render.badge import badge_files
 from .render.calendar import maintenance_calendar
-from .render.fastevent import TEMPLATES as EVENT_TEMPLATES
+from .render.fastevent import overridden
 from .render.feeds import feed_files
 from .render.markdown import render_update
 from .render.pages import PageOptions, PageRenderer, PageSpec, event_src, event_url, url_for
@@ -111,8 +111,7 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         the audience levels of the sites about to be built, whose event pages are rendered
         with the parse (see ``load_site``), unless the site overrides their templates."""
         path = Path(config.config_file_path)
-        own_templates = any((page_overrides(config) / name).exists() for name in EVENT_TEMPLATES)
-        levels = () if own_templates else tuple(sorted(set(render_for)))
+        levels = () if overridden(page_overrides(config)) else tuple(sorted(set(render_for)))
         return load_site(
             path,
             path.read_text(encoding="utf-8"),

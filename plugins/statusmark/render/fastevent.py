@@ -11,6 +11,7 @@ both together: the test fails until they agree again.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 
@@ -20,6 +21,15 @@ from .markdown import render_update
 from .timefmt import time_html
 
 TEMPLATES = ("event.html", "_macros.html")  # what this module stands in for
+
+
+def overridden(override_dir: str | os.PathLike[str] | None) -> bool:
+    """Whether a site's own page templates (``override_dir``) replace what this module writes:
+    then its event pages are rendered with them, in each audience's build, never here."""
+    if not override_dir:
+        return False
+    return any(os.path.exists(os.path.join(override_dir, name)) for name in TEMPLATES)
+
 
 _HTML_SPECIAL = re.compile("[&<>'\"]")
 

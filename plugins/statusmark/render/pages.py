@@ -30,7 +30,7 @@ from ..status import (
     uptime_days,
     uptime_percent,
 )
-from .fastevent import TEMPLATES, event_body, event_summary
+from .fastevent import event_body, event_summary, overridden
 from .markdown import render_markdown, render_update
 from .timefmt import human, iso, time_tag
 from .uptimebar import uptime_bar
@@ -125,7 +125,7 @@ class PageRenderer:
         self._summaries: dict[tuple[str, str, str], str] = {}
         self._summary_parts: dict[str, tuple[str, str] | None] = {}
         # Event pages and lines are written without Jinja unless the site overrides their templates.
-        self.fast_events = not override_dir or not any(os.path.exists(os.path.join(override_dir, t)) for t in TEMPLATES)
+        self.fast_events = not overridden(override_dir)
         if not override_dir or not os.path.exists(os.path.join(override_dir, "_macros.html")):
             self.env.globals["fast_uptime_bar"] = uptime_bar  # the macro's own body otherwise
         self._uptimes: dict[str, tuple[list[Any], float]] = {}
