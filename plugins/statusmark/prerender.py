@@ -23,6 +23,7 @@ with its own templates, in its audiences' builds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .fastview import view_event
 from .model import Event
@@ -40,6 +41,10 @@ class Prerender:
     # reads the components (a caller asks for pages by levels and links alone).
     names: tuple[tuple[str, str], ...] = ()
 
+    @cached_property
+    def name_of(self) -> dict[str, str]:
+        return dict(self.names)
+
 
 # An event's page body on one site, and its line in the site's lists around the way up to
 # the root (``pages.summary_around_hole``); None where the event has no page.
@@ -49,7 +54,7 @@ Made = tuple[str, tuple[str, str] | None] | None
 def render_pages(event: Event, job: Prerender) -> tuple[Made, ...]:
     """What ``event``'s page and list line are on each site of ``job.levels``."""
     link = Link(url_for(event_src(event.id), job.use_urls), job.use_urls)
-    names = dict(job.names)
+    names = job.name_of
     made: list[Made] = []
     for level in job.levels:
         view = view_event(event, level)
@@ -57,33 +62,29 @@ def render_pages(event: Event, job: Prerender) -> tuple[Made, ...]:
     return tuple(made)
 
 
-# (event id, audience level) -> what the last load made for the event there; and the one
-# Prerender it was all made for.
+# (event id, audience level) -> what the current load made for the event there; and the
+# Prerender it makes them for (None: it makes none).
 _MADE: dict[tuple[str, int], Made] = {}
 _made_for: Prerender | None = None
 
 
-def keep(event_id: str, job: Prerender, made: tuple[Made, ...]) -> None:
-    global _made_for
-    if job != _made_for:
-        forget()
-        _made_for = job
-    _MADE.update(((event_id, level), found) for level, found in zip(job.levels, made))
-
-
-def forget() -> None:
-    """At every load: pages are found by their event's id, which another site may share.
-
-    A new table, not the old one emptied: one handed out for an earlier load keeps that
-    load's pages and is never filled with another's."""
+def start(job: Prerender | None) -> None:
+    """At every load, before any file is parsed: pages are found by their event's id, which
+    another site may share. A new table, not the old one emptied: one handed out for an
+    earlier load keeps that load's pages and is never filled with another's."""
     global _MADE, _made_for
-    _MADE = {}
-    _made_for = None
+    _MADE, _made_for = {}, job
+
+
+def keep(event_id: str, made: tuple[Made, ...]) -> None:
+    """What ``render_pages`` made for ``event_id`` in this load."""
+    assert _made_for is not None, "start(job) first"
+    _MADE.update(((event_id, level), found) for level, found in zip(_made_for.levels, made))
 
 
 def made_for(level: int, use_urls: bool, names: dict[str, str]) -> dict[tuple[str, int], Made]:
     """What the last load made, if it was made for pages like these; else nothing."""
     job = _made_for
-    if job is None or level not in job.levels or job.use_urls != use_urls or dict(job.names) != names:
+    if job is None or level not in job.levels or job.use_urls != use_urls or job.name_of != names:
         return {}
     return _MADE

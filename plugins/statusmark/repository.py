@@ -155,7 +155,7 @@ def load_events_linted(
     folder = cache_dir(Path(job.config_path)) if job.config_path else None
     cache = ParseCache(folder, job.settings())
     FILE_DIGESTS.clear()
-    prerender.forget()  # the last load's (a long `mkdocs serve`, another site in the same process)
+    prerender.start(job.render)  # not the last load's (a long `mkdocs serve`, another site in this process)
     listed = [(path, path[len(base) :] if path.startswith(base) else path) for path in incident_files(incidents_dir)]
     # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
     results: dict[str, tuple[Any, list[Problem], list[Problem]]] = {}
@@ -189,8 +189,8 @@ def load_events_linted(
         key = keys[display] = _key(display, FILE_DIGESTS[display])
         cache.put(key, raw)
         take(key, raw)
-        if made is not None and job.render is not None:
-            prerender.keep(results[key][0].id, job.render, made)
+        if made is not None:
+            prerender.keep(results[key][0].id, made)
     cache.keep = set(keys.values())
     events: list[Event] = []
     problems: list[Problem] = []
