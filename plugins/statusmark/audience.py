@@ -88,15 +88,14 @@ def split_blocks(
     first_line: int,
     default_audience: int,
     path: str,
-    marks: list[int] | None = None,
     slashes: list[int] | None = None,
 ) -> tuple[tuple[Segment, ...], list[Problem]]:
     """Split ``lines`` (an update's body, starting at file line ``first_line``).
 
     Text outside any block belongs to ``default_audience``. Code fences are respected:
-    a ``///`` inside a fenced code block is text, not a fence of ours. ``marks`` are the
-    ``marked_lines`` of ``lines``, and ``slashes`` their ``block_lines``, when the caller
-    has them (``parse_updates`` hands over the ``slashes`` it found in a whole body at once).
+    a ``///`` inside a fenced code block is text, not a fence of ours. ``slashes`` are the
+    ``block_lines`` of ``lines``, when the caller has them (``parse_updates`` finds them in
+    a whole body at once).
     """
     segments: list[Segment] = []
     problems: list[Problem] = []
@@ -111,7 +110,7 @@ def split_blocks(
         loose.clear()
 
     if slashes is None:
-        slashes = block_lines(lines, marked_lines(lines) if marks is None else marks)
+        slashes = block_lines(lines, marked_lines(lines))
     taken = 0  # lines before this index are in a segment, a block or loose text already
     for offset in slashes:
         (block.lines if block else loose).extend(lines[taken:offset])  # text, fenced code included
