@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import pickle
@@ -10,11 +11,10 @@ import struct
 import subprocess
 import sys
 import time
-from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
-from statusmark import builder, forking
+from statusmark import builder
 from statusmark.cli import main
 from statusmark.fastview import view_event
 from statusmark.render.fastevent import event_body
@@ -383,6 +383,23 @@ def test_a_loaded_shard_leaves_its_texts_in_the_file_until_they_are_read(tmp_pat
     assert again.events == parsed.events
 
 
+_SIDE_BY_SIDE = """
+import json, sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from statusmark import builder, forking, parsecache
+config, out = Path(sys.argv[1]), Path(sys.argv[2])
+assert forking.fork_is_safe() and builder.SIDE_BY_SIDE
+forking.cores = lambda: 2  # side by side on any machine
+submitted, written_after = [], []
+submit, write = ProcessPoolExecutor.submit, parsecache.ParseCache._write
+ProcessPoolExecutor.submit = lambda pool, *args: submitted.append(args) or submit(pool, *args)
+parsecache.ParseCache._write = lambda cache, folder: written_after.append(len(submitted)) or write(cache, folder)
+builder.build(config, ["public", "technical"])
+out.write_text(json.dumps(written_after))
+"""
+
+
 def test_a_parse_cache_saved_while_saves_are_held_is_written_when_they_are_let_go(
     tmp_path: Path, fixed_now: str, monkeypatch
 ):
@@ -412,35 +429,9 @@ def test_a_parse_cache_saved_while_saves_are_held_is_written_when_they_are_let_g
     with pytest.raises(ZeroDivisionError):
         builder.build(config, ["public"])
     assert seen == [True]
-    monkeypatch.undo()
-    # With the audiences built side by side: once every audience's build has been handed
-    # to the pool. (Its stand-in runs them here, as it is handed them: forking beside the
-    # threads a test session may run is unsafe, see forking.fork_is_safe.)
-    monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("STATUSMARK_NOW", fixed_now)
-    real_write, submitted, written_after = parsecache.ParseCache._write, [], []
-
-    class Pool:
-        def __enter__(self) -> Pool:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def submit(self, task, *args):  # type: ignore[no-untyped-def]
-            submitted.append(task)
-            future: Future = Future()
-            future.set_result(task(*args))
-            return future
-
-    def write(cache, folder):
-        written_after.append(len(submitted))
-        real_write(cache, folder)
-
-    monkeypatch.setattr(forking, "pool", lambda count: Pool())
-    monkeypatch.setattr(forking, "fork_is_safe", lambda: True)
-    monkeypatch.setattr(forking, "cores", lambda: 2)
-    monkeypatch.setattr(parsecache.ParseCache, "_write", write)
+    # With the audiences built side by side, in forked processes (in a process of its own, as
+    # _PARSE is): once every audience's build has been handed to them, not before.
     shutil.rmtree(tmp_path / "cache")
-    builder.build(config, ["public", "technical"])
-    assert written_after == [2] and list(shards.glob("*.marshal"))
+    out = tmp_path / "written-after.json"
+    subprocess.run([sys.executable, "-c", _SIDE_BY_SIDE, str(config), str(out)], check=True)
+    assert json.loads(out.read_text()) == [2] and list(shards.glob("*.marshal"))
