@@ -394,7 +394,7 @@ forking.cores = lambda: 2  # side by side on any machine
 submitted, written_after = [], []
 submit, write = ProcessPoolExecutor.submit, parsecache.ParseCache._write
 ProcessPoolExecutor.submit = lambda pool, *args: submitted.append(args) or submit(pool, *args)
-parsecache.ParseCache._write = lambda cache, folder: written_after.append(len(submitted)) or write(cache, folder)
+parsecache.ParseCache._write = lambda cache: written_after.append(len(submitted)) or write(cache)
 builder.build(config, ["public", "technical"])
 out.write_text(json.dumps(written_after))
 """

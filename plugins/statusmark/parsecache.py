@@ -211,11 +211,13 @@ class ParseCache:
         if self.folder is None:
             return
         if _held is not None:
-            _held.append(partial(self._write, self.folder))
+            _held.append(self._write)
             return
-        self._write(self.folder)
+        self._write()
 
-    def _write(self, cache_folder: Path) -> None:
+    def _write(self) -> None:
+        cache_folder = self.folder
+        assert cache_folder is not None  # (save writes nothing without a folder)
         self.files.save()
         keep = self.keep
         folder = cache_folder / SHARDS
