@@ -33,6 +33,18 @@ measure() { $PY bench/measure.py --record "$results" "$@"; }
 TRASH="$OUT/trash"
 aside() { echo "t=$TRASH/\$(date +%s%N); mkdir -p \$t; for d in $*; do if [ -e \$d ]; then mv \$d \$t/; fi; done"; }
 
+# What the figures depend on besides the code (bench/README.md, session 17): on a VM whose
+# balloon reports free pages to the host, memory freed by earlier work is slow to touch again.
+reporting=off
+for dev in /sys/bus/virtio/devices/*; do
+  if [ "$(cat "$dev/device" 2>/dev/null)" = 0x0005 ] && [ "$(cut -c6 "$dev/features" 2>/dev/null)" = 1 ]; then
+    reporting=on
+  fi
+done
+echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), up $(awk '{printf "%.0f", $1 / 60}' /proc/uptime) min," \
+  "$(awk '/^MemFree/ {f = $2} /^MemTotal/ {t = $2} END {printf "%.1f of %.1f GiB free", f / 2^20, t / 2^20}' /proc/meminfo)," \
+  "free page reporting $reporting"
+echo
 echo "| measure | median wall | median CPU (user+sys) | peak RSS | runs, wall (s) |"
 echo "| --- | --- | --- | --- | --- |"
 pair() { $PY bench/pair.py --record "$results" "$@"; }
