@@ -260,6 +260,7 @@ def test_bench_processes_splits_cpu_by_process_forked_workers_included(tmp_path:
         pid = os.fork()
         if pid == 0:
             burn(0.3)
+            touched = b"x" * (64 << 20)  # 16,384 new pages, each written
             os._exit(0)  # as forked workers leave: no atexit
         os.waitpid(pid, 0)
         # Isolated (-I): no sitecustomize, no line of its own.
@@ -273,8 +274,12 @@ def test_bench_processes_splits_cpu_by_process_forked_workers_included(tmp_path:
     assert child.parent == parent.pid and done.started <= parent.start <= child.start <= child.end <= parent.end
     # each process its own CPU, the fork's too (process_time is a system call: both kinds)
     assert child.user + child.system >= 0.25 > parent.user + parent.system
+    # its own page faults, and a peak that holds what it touched
+    assert child.faults >= 16_000 > parent.faults and child.peak_kib >= 64 << 10
     listed = sum(p.user + p.system for p in done.processes)
     assert done.user + done.system >= listed + 0.25  # the isolated process, counted but not listed
     rows = processes.table(done).splitlines()
+    assert done.faults >= sum(p.faults for p in done.processes)
     assert rows[-2].startswith("| not listed |") and rows[-1].startswith("| all |")
+    assert rows[2].split("|")[6:8] == [f" {parent.faults} ", f" {parent.peak_kib / 1024:.0f} "]
     assert sum(map(float, rows[-2].split("|")[4:6])) >= 0.25
