@@ -22,6 +22,7 @@ with its own templates, in its audiences' builds.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -62,29 +63,164 @@ def render_pages(event: Event, job: Prerender) -> tuple[Made, ...]:
     return tuple(made)
 
 
-# (event id, audience level) -> what the current load made for the event there; and the
-# Prerender it makes them for (None: it makes none).
-_MADE: dict[tuple[str, int], Made] = {}
-_made_for: Prerender | None = None
+class Packer:
+    """A chunk's pages, as the parse worker sends them: one UTF-8 blob per level, and for
+    each event its spans in them (``add``), plain integers."""
+
+    def __init__(self, levels: int):
+        self.pieces: list[list[bytes]] = [[] for _ in range(levels)]
+        self.sizes = [0] * levels
+
+    def add(self, made: tuple[Made, ...]) -> tuple[int, ...]:
+        """Four numbers per level: where the body starts and ends, where the list line's
+        hole is (-1: no line), where the line ends; -1, -1, -1, -1 where nothing was made."""
+        spans: list[int] = []
+        for pieces, level, found in zip(self.pieces, range(len(self.sizes)), made):
+            if found is None:
+                spans += _NOTHING
+                continue
+            body, line = found
+            start = self.sizes[level]
+            pieces.append(encoded := body.encode("utf-8", "surrogatepass"))
+            hole = end = body_end = start + len(encoded)
+            if line is None:
+                hole = -1
+            else:
+                before, after = line[0].encode("utf-8", "surrogatepass"), line[1].encode("utf-8", "surrogatepass")
+                pieces += (before, after)
+                hole = body_end + len(before)
+                end = hole + len(after)
+            self.sizes[level] = end
+            spans += (start, body_end, hole, end)
+        return tuple(spans)
+
+    def blobs(self) -> tuple[bytes, ...]:
+        return tuple(b"".join(pieces) for pieces in self.pieces)
 
 
-def start(job: Prerender | None) -> None:
+_NOTHING = (-1, -1, -1, -1)
+
+
+class Store:
+    """What one load made, packed: for each chunk of files its blobs, for each event its
+    chunk and spans, in flat arrays.
+
+    Why packed: the audiences' processes are forked from the one that holds this, and a
+    forked process that reads an object writes to it (its reference count), which copies
+    the page it lies on. As thirty thousand bodies, line pieces and their tuples, every
+    audience copied two or three pages per event (a minor fault each, 13 µs of system
+    time on this VM: 16,500 faults in the public site's ``render`` alone). Read from a few
+    large blobs and arrays, a page is made of fresh memory instead, and only each blob's
+    first page is copied.
+    """
+
+    def __init__(self, job: Prerender | None):
+        self.job = job
+        self.chunks: list[tuple[bytes, ...]] = []
+        self.chunk_of = array("l")  # event number -> its chunk
+        self.spans = array("q")  # event number -> four numbers per level (see Packer.add)
+        self.ids: list[str] = []  # event number -> id, until ``finish``
+        self.index: dict[str, int] = {}  # event id -> its number, made by ``finish``
+
+    def add_chunk(self, blobs: tuple[bytes, ...]) -> int:
+        self.chunks.append(blobs)
+        return len(self.chunks) - 1
+
+    def keep(self, event_id: str, chunk: int, spans: tuple[int, ...]) -> None:
+        self.ids.append(event_id)
+        self.chunk_of.append(chunk)
+        self.spans.extend(spans)
+
+    def finish(self) -> None:
+        """Made once every file is parsed, in the process the audiences are forked from: the
+        numbers made together lie together (see the class doc)."""
+        self.index = dict(zip(self.ids, range(len(self.ids))))  # the last of a repeated id, as before
+        self.ids = []
+
+    def pages(self, level: int) -> Pages:
+        assert self.job is not None
+        return Pages(self, self.job.levels.index(level), len(self.job.levels))
+
+    def as_dict(self) -> dict[tuple[str, int], Made]:
+        """Every page and line kept, by (event id, level): for tests and for looking into."""
+        levels = self.job.levels if self.job else ()
+        found: dict[tuple[str, int], Made] = {}
+        for level in levels:
+            pages = self.pages(level)
+            for event_id in self.index:
+                body = pages.body(event_id)
+                if body is not None:
+                    found[(event_id, level)] = (body, pages.line(event_id)[1])
+        return found
+
+
+class Pages:
+    """One level's pages and list lines in a ``Store``, each decoded when asked for."""
+
+    def __init__(self, store: Store, position: int, levels: int):
+        self.store, self.position, self.levels = store, position, levels
+
+    def _where(self, event_id: str) -> tuple[bytes, int] | None:
+        store = self.store
+        number = store.index.get(event_id)
+        if number is None:
+            return None
+        base = (number * self.levels + self.position) * 4
+        if store.spans[base] < 0:
+            return None
+        return store.chunks[store.chunk_of[number]][self.position], base
+
+    def body(self, event_id: str) -> str | None:
+        """The event's page body, if this load made it."""
+        where = self._where(event_id)
+        if where is None:
+            return None
+        blob, base = where
+        spans = self.store.spans
+        return blob[spans[base] : spans[base + 1]].decode("utf-8", "surrogatepass")
+
+    def line(self, event_id: str) -> tuple[bool, tuple[str, str] | None]:
+        """Whether this load made the event's page, and its list line around the hole."""
+        where = self._where(event_id)
+        if where is None:
+            return False, None
+        blob, base = where
+        _, body_end, hole, end = self.store.spans[base : base + 4]
+        if hole < 0:
+            return True, None
+        return True, (blob[body_end:hole].decode("utf-8", "surrogatepass"), blob[hole:end].decode("utf-8", "surrogatepass"))
+
+
+class _Nothing(Pages):
+    """Pages of no load: nothing was made for pages like these."""
+
+    def __init__(self) -> None:
+        super().__init__(Store(None), 0, 1)
+
+
+NOTHING: Pages = _Nothing()
+
+# What the current load made (and the Prerender it makes them for: None, it makes none).
+_STORE = Store(None)
+
+
+def start(job: Prerender | None) -> Store:
     """At every load, before any file is parsed: pages are found by their event's id, which
-    another site may share. A new table, not the old one emptied: one handed out for an
+    another site may share. A new store, not the old one emptied: one handed out for an
     earlier load keeps that load's pages and is never filled with another's."""
-    global _MADE, _made_for
-    _MADE, _made_for = {}, job
+    global _STORE
+    _STORE = Store(job)
+    return _STORE
 
 
-def keep(event_id: str, made: tuple[Made, ...]) -> None:
-    """What ``render_pages`` made for ``event_id`` in this load."""
-    assert _made_for is not None, "start(job) first"
-    _MADE.update(((event_id, level), found) for level, found in zip(_made_for.levels, made))
+def store() -> Store:
+    """The current load's store."""
+    return _STORE
 
 
-def made_for(level: int, use_urls: bool, names: dict[str, str]) -> dict[tuple[str, int], Made]:
-    """What the last load made, if it was made for pages like these; else nothing."""
-    job = _made_for
+def made_for(level: int, use_urls: bool, names: dict[str, str]) -> Pages:
+    """What the last load made at ``level``, if it was made for pages like these; else nothing."""
+    job = _STORE.job
     if job is None or level not in job.levels or job.use_urls != use_urls or job.name_of != names:
-        return {}
-    return _MADE
+        return NOTHING
+    return _STORE.pages(level)

@@ -155,7 +155,7 @@ def load_events_linted(
     folder = cache_dir(Path(job.config_path)) if job.config_path else None
     cache = ParseCache(folder, job.settings())
     FILE_DIGESTS.clear()
-    prerender.start(job.render)  # not the last load's (a long `mkdocs serve`, another site in this process)
+    made = prerender.start(job.render)  # not the last load's (a long `mkdocs serve`, another site in this process)
     listed = [(path, path[len(base) :] if path.startswith(base) else path) for path in incident_files(incidents_dir)]
     # key -> (the event, decoded or (decode=False) as encoded; its problems; its lint problems)
     results: dict[str, tuple[Any, list[Problem], list[Problem]]] = {}
@@ -183,14 +183,15 @@ def load_events_linted(
                 take(key, cached)
                 continue
         missing.append((path, display))
-    for (path, display), (info, digest, raw, made) in zip(missing, _parse_all(missing, job)):
+    for (path, display), (info, digest, raw, spans) in zip(missing, _parse_all(missing, job)):
         if cold:
             FILE_DIGESTS[display] = cache.files.record(path, info, digest)
         key = keys[display] = _key(display, FILE_DIGESTS[display])
         cache.put(key, raw)
         take(key, raw)
-        if made is not None:
-            prerender.keep(results[key][0].id, made)
+        if spans is not None:
+            made.keep(results[key][0].id, *spans)
+    made.finish()
     cache.keep = set(keys.values())
     events: list[Event] = []
     problems: list[Problem] = []
@@ -228,8 +229,9 @@ def _event_id(path: str) -> str:
     return name[:-3] if name.endswith(".md") and name[:-3].lstrip(".") else os.path.splitext(name)[0]
 
 
-# The file's stat and digest, encoded results, its event's pages (see ``prerender``).
-Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], tuple[prerender.Made, ...] | None]
+# The file's stat and digest, encoded results, where its event's pages are (see ``prerender``):
+# from a worker, their spans in its chunk's blobs; from ``_parse_all``, the chunk's number too.
+Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], Any]
 
 
 def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
@@ -240,7 +242,7 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     """
     count = workers()
     if count < 2 or len(missing) < PARALLEL_FROM or not fork_is_safe():
-        yield from _parse_chunk(missing, job)
+        yield from _numbered(*_parse_chunk(missing, job))
         return
     # Sixteen chunks per worker: the parse ends when the last chunk does, and with eight
     # (0.3 s each at 10,000 files) one core often waited for the other's last one.
@@ -248,7 +250,14 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
     with pool(count) as executor:
         for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job)):
-            yield from marshal.loads(results)
+            yield from _numbered(*marshal.loads(results))
+
+
+def _numbered(parsed: list[Parsed], blobs: tuple[bytes, ...]) -> Iterator[Parsed]:
+    """A chunk's results, its blobs of pages kept by the load's store and numbered there."""
+    chunk = prerender.store().add_chunk(blobs) if blobs else -1
+    for info, digest, raw, spans in parsed:
+        yield info, digest, raw, None if spans is None else (chunk, spans)
 
 
 def _parse_chunk_marshalled(files: list[tuple[str, str]], job: _Job) -> bytes:
@@ -257,7 +266,8 @@ def _parse_chunk_marshalled(files: list[tuple[str, str]], job: _Job) -> bytes:
     return marshal.dumps(_parse_chunk(files, job))
 
 
-def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
+def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> tuple[list[Parsed], tuple[bytes, ...]]:
+    """Each file's results, and the chunk's blobs of event pages (see ``prerender.Packer``)."""
     parsed = []
     hashed: list[tuple[Stat | None, str]] = []
     for path_text, display in files:
@@ -272,7 +282,9 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
             site = Site("", "", (), valid)
             for problem in lint_site(site, job.lint, Path(job.config_path), Path(job.base)):
                 lint_by_path.setdefault(problem.path, []).append(problem)
-    return [
+    render = job.render
+    packer = prerender.Packer(len(render.levels)) if render is not None else None
+    results = [
         (
             info,
             digest,
@@ -281,12 +293,13 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> list[Parsed]:
                 encode_problems(problems),
                 encode_problems(lint_by_path.get(event.path, []) if event is not None else []),
             ),
-            prerender.render_pages(event, job.render)
-            if job.render is not None and event is not None and not errors_only(problems)
+            packer.add(prerender.render_pages(event, render))
+            if packer is not None and render is not None and event is not None and not errors_only(problems)
             else None,
         )
         for (event, problems), (info, digest) in zip(parsed, hashed)
     ]
+    return results, packer.blobs() if packer is not None else ()
 
 
 __all__ = ["load_site", "load_events", "file_digest", "parse_event"]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -34,6 +34,9 @@ from .fastevent import event_body, event_summary, overridden
 from .markdown import render_markdown, render_update
 from .timefmt import human, iso, time_tag
 from .uptimebar import uptime_bar
+
+if TYPE_CHECKING:
+    from ..prerender import Pages
 
 
 class PageSpec(NamedTuple):  # a tuple: eleven thousand per audience, made in a third of the time
@@ -144,12 +147,12 @@ class PageRenderer:
         return {c.id: c.name for c in self.site.components}
 
     @cached_property
-    def prerendered(self) -> dict[tuple[str, int], tuple[str, tuple[str, str] | None] | None]:
+    def prerendered(self) -> Pages:
         """Event pages and list lines made with the parse (``prerender``), for pages like these."""
-        from ..prerender import made_for  # (prerender renders with this module)
+        from ..prerender import NOTHING, made_for  # (prerender renders with this module)
 
         if not self.made_with_parse:
-            return {}
+            return NOTHING
         return made_for(self.options.audience, self.options.use_directory_urls, self.component_names)
 
     @cached_property
@@ -216,12 +219,13 @@ class PageRenderer:
         if up is None:
             return Markup("".join(self.summary(e, link) for e in events))
         lines = []
-        level, made = self.options.audience, self.prerendered
+        made = self.prerendered
         for event in events:
             parts = self._summary_parts.get(event.id)
             if parts is None:
-                found = made.get((event.id, level))  # with the parse, if it was
-                parts = found[1] if found else summary_around_hole(event, self.options.use_directory_urls)
+                found, parts = made.line(event.id)  # with the parse, if it was
+                if not found:
+                    parts = summary_around_hole(event, self.options.use_directory_urls)
                 self._summary_parts[event.id] = parts
             lines.append(parts[0] + up + parts[1] if parts else self.summary(event, link))
         return Markup("".join(lines))
@@ -269,9 +273,9 @@ class PageRenderer:
         use_urls = self.options.use_directory_urls
         if spec.template == "event.html" and self.fast_events:
             event = dict(spec.context)["event"]
-            made = self.prerendered.get((event.id, self.options.audience))  # with the parse, if it was
+            made = self.prerendered.body(event.id)  # with the parse, if it was
             if made is not None:
-                return made[0]
+                return made
             return event_body(event, self.component_names, Link(url_for(spec.src_uri, use_urls), use_urls))
         link = Link(url_for(spec.src_uri, use_urls), use_urls)
         context = dict(spec.context)
