@@ -315,7 +315,7 @@ if workers:
     repository.PARALLEL_FROM, repository.workers = 1, lambda: 2
 from statusmark import prerender
 _, site, problems = builder._load_and_check(config, render_for=(0, 1, 2))  # as `statusmark build --audience all`
-found = (site.events, problems, dict(repository.FILE_DIGESTS), prerender._MADE)
+found = (site.events, problems, dict(repository.FILE_DIGESTS), prerender.store().as_dict())
 out.write_bytes(pickle.dumps(found))
 """
 

@@ -184,7 +184,7 @@ def test_event_pages_made_with_the_parse_are_the_ones_each_audience_makes(
         write_repo(root, files, config)
         monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{way}"))
         if way == "in each audience":
-            monkeypatch.setattr(prerender, "made_for", lambda *args: {})
+            monkeypatch.setattr(prerender, "made_for", lambda *args: prerender.NOTHING)
         assert main(["build", "-f", str(root / "mkdocs.yml"), "--audience", "all"]) == 0
         sites[way] = {name: tree_digest(root / name) for name in ("site", "site-semi-technical", "site-technical")}
         if way == "with the parse":

@@ -146,33 +146,36 @@ def test_a_build_makes_the_event_pages_of_its_audiences_with_the_parse(tmp_path,
         monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / f"cache-{levels}"))  # every file parsed
         _, site, _ = builder._load_and_check(config, render_for=levels)
         names = {c.id: c.name for c in site.components}
-        assert set(prerender._MADE) == {(e.id, level) for e in site.events for level in levels}
-        for (event_id, level), made in prerender._MADE.items():
+        made = prerender.store().as_dict()
+        assert set(made) == {(e.id, level) for e in site.events for level in levels}
+        for (event_id, level), found in made.items():
             view = fastview.view_event(next(e for e in site.events if e.id == event_id), level)
             link = Link(f"incidents/{event_id}/", True)
-            assert view and made == (event_body(view, names, link), summary_around_hole(view, True))
-            assert made[1] and made[0].startswith("\n<h1>")
-            assert "lint-ok" not in made[0]  # as the view hands the text over
-            assert prerender.made_for(level, True, names) is prerender._MADE
-        assert prerender.made_for(1, True, names) == ({} if 1 not in levels else prerender._MADE)
+            assert view and found == (event_body(view, names, link), summary_around_hole(view, True))
+            assert found[1] and found[0].startswith("\n<h1>")
+            assert "lint-ok" not in found[0]  # as the view hands the text over
+            pages = prerender.made_for(level, True, names)
+            assert pages.body(event_id) == found[0] and pages.line(event_id) == (True, found[1])
+        assert (prerender.made_for(1, True, names) is prerender.NOTHING) == (1 not in levels)
     # Made for other pages: other links, other component names.
-    assert prerender.made_for(0, False, names) == {} and prerender.made_for(0, True, {}) == {}
+    assert prerender.made_for(0, False, names) is prerender.NOTHING
+    assert prerender.made_for(0, True, {}) is prerender.NOTHING
     assert any("lint-ok" in s.text for e in site.events for u in e.updates for s in u.segments)
     _, site, _ = builder._load_and_check(config, render_for=(2,))
-    assert not prerender._MADE  # files read from the parse cache are not parsed, nor rendered, again
+    assert not prerender.store().as_dict()  # files read from the parse cache are not parsed, nor rendered, again
     # A site with its own event template renders its event pages with it, in each audience's build.
     (tmp_path / "templates" / "pages").mkdir(parents=True)
     (tmp_path / "templates" / "pages" / "event.html").write_text("{{ event.title }}")
     monkeypatch.setenv("STATUSMARK_CACHE_DIR", str(tmp_path / "cache-own"))
     builder._load_and_check(config, render_for=(0, 1, 2))
-    assert not prerender._MADE
+    assert not prerender.store().as_dict()
 
 
 def test_only_a_renderer_of_the_site_just_loaded_takes_the_pages_made_with_its_parse(tmp_path, fixed_now: str):
     config = write_repo(tmp_path, {"a.md": OPEN_INCIDENT})
     _, site, _ = builder._load_and_check(config, render_for=(0,))
     event = site.events[0]
-    assert prerender._MADE[(event.id, 0)]
+    assert prerender.store().as_dict()[(event.id, 0)]
     # Another site, its event under the same id and its components named alike (a test, a
     # program calling Statusmark): it is rendered from its own event, not the load's.
     other = replace(site, events=(replace(event, title="Another event altogether"),))
@@ -182,10 +185,11 @@ def test_only_a_renderer_of_the_site_just_loaded_takes_the_pages_made_with_its_p
     # The plugin's renderer, of the site just loaded, takes them; a later load's pages never
     # reach a table handed out before it.
     taken = PageRenderer(fastview.view_site(site, 0), NOW, options, made_with_parse=True)
-    assert taken.render(PageRenderer.event_spec(event)) == prerender._MADE[(event.id, 0)][0]
+    assert taken.render(PageRenderer.event_spec(event)) == prerender.store().as_dict()[(event.id, 0)][0]
     handed_out = taken.prerendered
     builder._load_and_check(write_repo(tmp_path / "b", {"a.md": RESOLVED}), render_for=(0,))
-    assert prerender._MADE is not handed_out and handed_out[(event.id, 0)][0] == taken.render(spec)
+    assert prerender.store() is not handed_out.store and handed_out.body(event.id) == taken.render(spec)
+    assert prerender.store().as_dict()[(event.id, 0)][0] != taken.render(spec)
 
 
 def test_a_views_updates_are_made_at_their_first_read():
