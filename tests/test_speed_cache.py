@@ -308,13 +308,20 @@ from statusmark import builder, repository
 config, out, workers = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "workers"
 if workers:
     send = repository._parse_chunk_marshalled
-    def noted(files, job):
+    def noted(files, job, spool):
         Path(job.base, f"worker-{os.getpid()}").write_text("ran")
-        return send(files, job)
+        Path(job.base, f"spool-{os.path.basename(spool)}").write_text(spool)
+        return send(files, job, spool)
     repository._parse_chunk_marshalled = noted
     repository.PARALLEL_FROM, repository.workers = 1, lambda: 2
+    repository._SHARED_MEMORY = str(config.parent / "shm")  # the workers' pages wait here
+    (config.parent / "shm").mkdir()
 from statusmark import prerender
 _, site, problems = builder._load_and_check(config, render_for=(0, 1, 2))  # as `statusmark build --audience all`
+if workers:  # the pages went through a file of a folder of shm, and neither is left
+    spools = {p.read_text() for p in config.parent.glob("spool-*")}
+    assert len(spools) == 1 and Path(spools.pop()).parent == config.parent / "shm", spools
+    assert not any((config.parent / "shm").iterdir())
 found = (site.events, problems, dict(repository.FILE_DIGESTS), prerender.store().as_dict())
 out.write_bytes(pickle.dumps(found))
 """

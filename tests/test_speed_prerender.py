@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statusmark import prerender
@@ -11,13 +14,16 @@ _text = st.text(st.characters(exclude_categories=()), max_size=40)  # any code p
 _made = st.none() | st.tuples(_text, st.none() | st.tuples(_text, _text))
 
 
-def _packed(chunks: list[list[tuple[str, tuple[prerender.Made, ...]]]], levels: tuple[int, ...]) -> Store:
-    """A store filled as a load fills it: chunk by chunk, as a worker packs each."""
+def _packed(
+    chunks: list[list[tuple[str, tuple[prerender.Made, ...]]]], levels: tuple[int, ...], spool: str | None = None
+) -> Store:
+    """A store filled as a load fills it: chunk by chunk, as a worker packs each (into a file
+    of ``spool``, as the parse workers do, or handed over, as a parse in this process does)."""
     store = Store(Prerender(levels))
     for chunk in chunks:
         packer = Packer(len(levels))
         spans = [(event_id, packer.add(made)) for event_id, made in chunk]
-        number = store.add_chunk(packer.blobs())
+        number = store.add_chunk(packer.chunk(spool))
         for event_id, found in spans:
             store.keep(event_id, number, found)
     store.finish()
@@ -29,15 +35,17 @@ def _packed(chunks: list[list[tuple[str, tuple[prerender.Made, ...]]]], levels: 
 def test_every_page_and_line_comes_back_as_made(chunks):
     levels = (0, 1, 2)
     numbered = [[(f"e{i}-{j}", made) for j, made in enumerate(chunk)] for i, chunk in enumerate(chunks)]
-    store = _packed(numbered, levels)
     expected = {
         (event_id, level): found for chunk in numbered for event_id, made in chunk for level, found in zip(levels, made)
     }
-    assert store.as_dict() == {key: found for key, found in expected.items() if found is not None}
-    for (event_id, level), found in expected.items():
-        pages = store.pages(level)
-        assert pages.body(event_id) == (found[0] if found else None)
-        assert pages.line(event_id) == ((True, found[1]) if found else (False, None))
+    with tempfile.TemporaryDirectory() as spool:
+        for store in (_packed(numbered, levels), _packed(numbered, levels, spool)):
+            assert store.as_dict() == {key: found for key, found in expected.items() if found is not None}
+            for (event_id, level), found in expected.items():
+                pages = store.pages(level)
+                assert pages.body(event_id) == (found[0] if found else None)
+                assert pages.line(event_id) == ((True, found[1]) if found else (False, None))
+        assert not os.listdir(spool)  # each file goes once mapped; the mapping keeps its pages
 
 
 def test_an_event_not_made_is_not_found_and_a_repeated_id_keeps_its_last_pages():

@@ -23,9 +23,13 @@ with its own templates, in its audiences' builds.
 
 from __future__ import annotations
 
+import mmap
+import os
+import tempfile
 from array import array
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from .fastview import view_event
 from .model import Event
@@ -98,8 +102,44 @@ class Packer:
     def blobs(self) -> tuple[bytes, ...]:
         return tuple(b"".join(pieces) for pieces in self.pieces)
 
+    def chunk(self, spool: str | None) -> Chunk:
+        """What ``Store.add_chunk`` takes: the blobs, or (from a worker, with a ``spool``
+        folder) the file they were written to, one after another, and their sizes.
+
+        A worker writes them to a file rather than send them down the pool's pipe: there
+        they were marshalled, pickled, sent, read, unpickled and unmarshalled, six copies of
+        140 MB at 10,000 events, each in memory new to the process. The build's process maps
+        the file instead (``mmap``), and the audiences forked from it read the same pages.
+        """
+        if spool is None:
+            return None, self.blobs()
+        fd, path = tempfile.mkstemp(dir=spool)
+        with open(fd, "wb") as file:
+            for pieces in self.pieces:
+                file.writelines(pieces)
+        return path, tuple(self.sizes)
+
 
 _NOTHING = (-1, -1, -1, -1)
+# A chunk's pages: (None, its blobs) or (the file holding them, each blob's size).
+Chunk = tuple[str | None, tuple[Any, ...]]
+
+
+def _mapped(path: str, sizes: tuple[int, ...]) -> tuple[memoryview | bytes, ...]:
+    """The blobs of a file ``Packer.chunk`` wrote, read where they lie (the file itself goes:
+    the mapping keeps its pages)."""
+    try:
+        with open(path, "rb") as file:
+            whole: memoryview | bytes = (
+                memoryview(mmap.mmap(file.fileno(), 0, prot=mmap.PROT_READ)) if sum(sizes) else b""
+            )
+    finally:
+        os.unlink(path)
+    blobs, start = [], 0
+    for size in sizes:
+        blobs.append(whole[start : start + size])
+        start += size
+    return tuple(blobs)
 
 
 class Store:
@@ -117,14 +157,15 @@ class Store:
 
     def __init__(self, job: Prerender | None):
         self.job = job
-        self.chunks: list[tuple[bytes, ...]] = []
+        self.chunks: list[tuple[bytes | memoryview, ...]] = []
         self.chunk_of = array("l")  # event number -> its chunk
         self.spans = array("q")  # event number -> four numbers per level (see Packer.add)
         self.ids: list[str] = []  # event number -> id, until ``finish``
         self.index: dict[str, int] = {}  # event id -> its number, made by ``finish``
 
-    def add_chunk(self, blobs: tuple[bytes, ...]) -> int:
-        self.chunks.append(blobs)
+    def add_chunk(self, chunk: Chunk) -> int:
+        path, blobs = chunk
+        self.chunks.append(blobs if path is None else _mapped(path, blobs))
         return len(self.chunks) - 1
 
     def keep(self, event_id: str, chunk: int, spans: tuple[int, ...]) -> None:
@@ -161,7 +202,7 @@ class Pages:
     def __init__(self, store: Store, position: int, levels: int):
         self.store, self.position, self.levels = store, position, levels
 
-    def _where(self, event_id: str) -> tuple[bytes, int] | None:
+    def _where(self, event_id: str) -> tuple[bytes | memoryview, int] | None:
         store = self.store
         number = store.index.get(event_id)
         if number is None:
@@ -178,7 +219,7 @@ class Pages:
             return None
         blob, base = where
         spans = self.store.spans
-        return blob[spans[base] : spans[base + 1]].decode("utf-8", "surrogatepass")
+        return str(blob[spans[base] : spans[base + 1]], "utf-8", "surrogatepass")
 
     def line(self, event_id: str) -> tuple[bool, tuple[str, str] | None]:
         """Whether this load made the event's page, and its list line around the hole."""
@@ -190,8 +231,8 @@ class Pages:
         if hole < 0:
             return True, None
         return True, (
-            blob[body_end:hole].decode("utf-8", "surrogatepass"),
-            blob[hole:end].decode("utf-8", "surrogatepass"),
+            str(blob[body_end:hole], "utf-8", "surrogatepass"),
+            str(blob[hole:end], "utf-8", "surrogatepass"),
         )
 
 

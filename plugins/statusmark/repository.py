@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from itertools import repeat
@@ -248,26 +250,36 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     # (0.3 s each at 10,000 files) one core often waited for the other's last one.
     size = max(50, -(-len(missing) // (count * 16)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
-    with pool(count) as executor:
-        for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job)):
-            yield from _numbered(*marshal.loads(results))
+    spool = tempfile.mkdtemp(prefix="statusmark-pages-", dir=_SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None)
+    try:
+        with pool(count) as executor:
+            for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job), repeat(spool)):
+                yield from _numbered(*marshal.loads(results))
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
 
 
-def _numbered(parsed: list[Parsed], blobs: tuple[bytes, ...]) -> Iterator[Parsed]:
-    """A chunk's results, its blobs of pages kept by the load's store and numbered there."""
-    chunk = prerender.store().add_chunk(blobs) if blobs else -1
+_SHARED_MEMORY = "/dev/shm"  # where the workers' pages wait for the build's process to map them
+
+
+def _numbered(parsed: list[Parsed], pages: prerender.Chunk | None) -> Iterator[Parsed]:
+    """A chunk's results, its pages kept by the load's store and numbered there."""
+    chunk = prerender.store().add_chunk(pages) if pages is not None else -1
     for info, digest, raw, spans in parsed:
         yield info, digest, raw, None if spans is None else (chunk, spans)
 
 
-def _parse_chunk_marshalled(files: list[tuple[str, str]], job: _Job) -> bytes:
+def _parse_chunk_marshalled(files: list[tuple[str, str]], job: _Job, spool: str) -> bytes:
     """``_parse_chunk`` in a worker: its results as marshal bytes, which a worker writes in a
-    third of the time pickling takes (plain tuples and strings, as the parse cache holds them)."""
-    return marshal.dumps(_parse_chunk(files, job))
+    third of the time pickling takes (plain tuples and strings, as the parse cache holds them);
+    its pages in a file of ``spool`` (see ``prerender.Packer.chunk``)."""
+    return marshal.dumps(_parse_chunk(files, job, spool))
 
 
-def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> tuple[list[Parsed], tuple[bytes, ...]]:
-    """Each file's results, and the chunk's blobs of event pages (see ``prerender.Packer``)."""
+def _parse_chunk(
+    files: list[tuple[str, str]], job: _Job, spool: str | None = None
+) -> tuple[list[Parsed], prerender.Chunk | None]:
+    """Each file's results, and the chunk's event pages (see ``prerender.Packer``)."""
     parsed = []
     hashed: list[tuple[Stat | None, str]] = []
     for path_text, display in files:
@@ -299,7 +311,7 @@ def _parse_chunk(files: list[tuple[str, str]], job: _Job) -> tuple[list[Parsed],
         )
         for (event, problems), (info, digest) in zip(parsed, hashed)
     ]
-    return results, packer.blobs() if packer is not None else ()
+    return results, packer.chunk(spool) if packer is not None else None
 
 
 __all__ = ["load_site", "load_events", "file_digest", "parse_event"]
