@@ -222,13 +222,17 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         key = self._key(*parts, repr(self.site.components), list(events))
         rss_name, atom_name = f"{parts[3]}history.rss", f"{parts[3]}history.atom"
 
+        made: list[dict[str, str]] = []
+
         def joined() -> str:  # "<length of the RSS>\n<RSS><Atom>": split without parsing
-            pair = make()
+            made.append(pair := make())
             return f"{len(pair[rss_name])}\n{pair[rss_name]}{pair[atom_name]}"
 
         @cache
         def split() -> tuple[str, str]:
             text = self.data_cache.get_or_make(key, joined)
+            if made:  # made just now: not cut out of the joined text again (the technical
+                return made[0][rss_name], made[0][atom_name]  # site's feeds are 23 MB)
             head, _, rest = text.partition("\n")
             return rest[: int(head)], rest[int(head) :]
 
