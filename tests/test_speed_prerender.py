@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,3 +65,31 @@ def test_a_chunk_is_one_blob_per_level_and_each_event_four_numbers_per_level():
     assert blobs == ("body – é<li></li>x".encode(), b"y122")
     assert first == (0, 11, 15, 20, -1, -1, -1, -1)  # "–" and "é" are 3 and 2 bytes
     assert second == (20, 21, -1, 21, 0, 1, 2, 4)
+
+
+def test_pages_go_down_the_pipe_when_the_spool_cannot_take_them(tmp_path, monkeypatch):
+    packer = Packer(2)
+    packer.add((("body", ("<li>", "</li>")), ("more", None)))
+    blobs = packer.blobs()
+    assert packer.chunk(str(tmp_path / "gone")) == (None, blobs)  # no such folder
+    # A full spool (a container's /dev/shm is 64 MB): the write fails, the file goes.
+    left = tmp_path / "spool" / "chunk"
+    left.parent.mkdir()
+    left.write_bytes(b"")
+    monkeypatch.setattr(tempfile, "mkstemp", lambda dir: (os.open("/dev/full", os.O_WRONLY), str(left)))
+    assert packer.chunk(str(left.parent)) == (None, blobs)
+    assert not left.exists()
+
+
+def test_the_spool_is_in_shared_memory_else_with_the_temporary_files_else_none(tmp_path, monkeypatch):
+    from statusmark import repository
+
+    monkeypatch.setattr(repository, "_SHARED_MEMORY", str(tmp_path / "shm"))
+    (tmp_path / "shm").mkdir()
+    assert Path(repository._spool()).parent == tmp_path / "shm"
+    monkeypatch.setattr(repository, "_SHARED_MEMORY", str(tmp_path / "no-shm"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    assert Path(repository._spool()).parent == tmp_path / "tmp"
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-tmp"))
+    assert repository._spool() is None

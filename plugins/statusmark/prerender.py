@@ -112,13 +112,19 @@ class Packer:
         140 MB at 10,000 events, each in memory new to the process. The build's process maps
         the file instead (``mmap``), and the audiences forked from it read the same pages.
         """
-        if spool is None:
-            return None, self.blobs()
-        fd, path = tempfile.mkstemp(dir=spool)
-        with open(fd, "wb") as file:
-            for pieces in self.pieces:
-                file.writelines(pieces)
-        return path, tuple(self.sizes)
+        if spool is not None:
+            try:
+                fd, path = tempfile.mkstemp(dir=spool)
+            except OSError:
+                return None, self.blobs()
+            try:
+                with open(fd, "wb") as file:
+                    for pieces in self.pieces:
+                        file.writelines(pieces)
+                return path, tuple(self.sizes)
+            except OSError:  # full (a container's /dev/shm is 64 MB): down the pipe after all
+                os.unlink(path)
+        return None, self.blobs()
 
 
 _NOTHING = (-1, -1, -1, -1)

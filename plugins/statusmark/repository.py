@@ -250,16 +250,29 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     # (0.3 s each at 10,000 files) one core often waited for the other's last one.
     size = max(50, -(-len(missing) // (count * 16)))
     chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
-    spool = tempfile.mkdtemp(prefix="statusmark-pages-", dir=_SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None)
+    spool = _spool()
     try:
         with pool(count) as executor:
             for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job), repeat(spool)):
                 yield from _numbered(*marshal.loads(results))
     finally:
-        shutil.rmtree(spool, ignore_errors=True)
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
 
 
 _SHARED_MEMORY = "/dev/shm"  # where the workers' pages wait for the build's process to map them
+
+
+def _spool() -> str | None:
+    """A new folder for the workers' pages (see ``prerender.Packer.chunk``): in shared memory
+    where there is one, else with the temporary files; None (send them down the pipe) if
+    neither can be made."""
+    for folder in (_SHARED_MEMORY, None):
+        try:
+            return tempfile.mkdtemp(prefix="statusmark-pages-", dir=folder)
+        except OSError:
+            continue
+    return None
 
 
 def _numbered(parsed: list[Parsed], pages: prerender.Chunk | None) -> Iterator[Parsed]:
@@ -269,7 +282,7 @@ def _numbered(parsed: list[Parsed], pages: prerender.Chunk | None) -> Iterator[P
         yield info, digest, raw, None if spans is None else (chunk, spans)
 
 
-def _parse_chunk_marshalled(files: list[tuple[str, str]], job: _Job, spool: str) -> bytes:
+def _parse_chunk_marshalled(files: list[tuple[str, str]], job: _Job, spool: str | None) -> bytes:
     """``_parse_chunk`` in a worker: its results as marshal bytes, which a worker writes in a
     third of the time pickling takes (plain tuples and strings, as the parse cache holds them);
     its pages in a file of ``spool`` (see ``prerender.Packer.chunk``)."""
