@@ -12,7 +12,7 @@ which returns Python-Markdown's exact bytes; anything else goes to Python-Markdo
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import markdown
@@ -23,12 +23,17 @@ if TYPE_CHECKING:
     from ..model import Update
 
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "attr_list"]
-_renderer = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+@cache
+def _renderer() -> markdown.Markdown:
+    """Made at its first use: most builds never need it (plain text takes ``fastmd``), and
+    making it was 9 ms of every command's start."""
+    return markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
 
 
 def render_python_markdown(text: str) -> str:
-    _renderer.reset()
-    return _renderer.convert(text)
+    renderer = _renderer()
+    renderer.reset()
+    return renderer.convert(text)
 
 
 @lru_cache(maxsize=65536)
