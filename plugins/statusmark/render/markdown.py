@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from ..model import Update
 
 _EXTENSIONS = ["fenced_code", "tables", "sane_lists", "attr_list"]
+
+
 @cache
 def _renderer() -> markdown.Markdown:
     """Made at its first use: most builds never need it (plain text takes ``fastmd``), and
