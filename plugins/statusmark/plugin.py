@@ -222,17 +222,14 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         key = self._key(*parts, repr(self.site.components), list(events))
         rss_name, atom_name = f"{parts[3]}history.rss", f"{parts[3]}history.atom"
 
-        made: list[dict[str, str]] = []
-
-        def joined() -> str:  # "<length of the RSS>\n<RSS><Atom>": split without parsing
-            made.append(pair := make())
-            return f"{len(pair[rss_name])}\n{pair[rss_name]}{pair[atom_name]}"
-
         @cache
         def split() -> tuple[str, str]:
-            text = self.data_cache.get_or_make(key, joined)
-            if made:  # made just now: not cut out of the joined text again (the technical
-                return made[0][rss_name], made[0][atom_name]  # site's feeds are 23 MB)
+            text = self.data_cache.get(key)
+            if text is None:  # made here: kept as made, not cut out of what is cached
+                pair = make()
+                rss, atom = pair[rss_name], pair[atom_name]
+                self.data_cache.put(key, f"{len(rss)}\n{rss}{atom}")  # split without parsing
+                return rss, atom
             head, _, rest = text.partition("\n")
             return rest[: int(head)], rest[int(head) :]
 

@@ -10,10 +10,9 @@ to be built, with the functions the audience's build calls (``fastevent.event_bo
 ``pages.summary_around_hole`` of the audience's view); they travel back beside the parsed
 events, in a file per chunk of files holding one UTF-8 blob per level (``Packer.chunk``),
 which the build's process maps and keeps so (``Store``; why: see there), found by the
-event's id. At 10,000 events (cold builds of the
-code before and after, alternating on one host) the build took 13.5 s of CPU instead of
-15.7; in one pair, the audiences' processes 7.0 s instead of 11.1, the parse workers 5.5 s
-instead of 4.5.
+event's id. At 10,000 events (cold builds of the code before and after, alternating on
+one host) the build took 13.5 s of CPU instead of 15.7; in one pair, the audiences'
+processes 7.0 s instead of 11.1, the parse workers 5.5 s instead of 4.5.
 
 Pages made so are not kept in the parse cache (they would triple the bytes ``statusmark
 check`` reads): on a warm build only the files that changed are parsed, and with them
@@ -81,23 +80,18 @@ class Packer:
         """Four numbers per level: where the body starts and ends, where the list line's
         hole is (-1: no line), where the line ends; -1, -1, -1, -1 where nothing was made."""
         spans: list[int] = []
-        for pieces, level, found in zip(self.pieces, range(len(self.sizes)), made):
+        for level, found in enumerate(made):
             if found is None:
                 spans += _NOTHING
                 continue
             body, line = found
+            parts = [body.encode(*_UTF8)] + ([part.encode(*_UTF8) for part in line] if line else [])
             start = self.sizes[level]
-            pieces.append(encoded := body.encode("utf-8", "surrogatepass"))
-            hole = end = body_end = start + len(encoded)
-            if line is None:
-                hole = -1
-            else:
-                before, after = line[0].encode("utf-8", "surrogatepass"), line[1].encode("utf-8", "surrogatepass")
-                pieces += (before, after)
-                hole = body_end + len(before)
-                end = hole + len(after)
+            body_end = start + len(parts[0])
+            end = body_end + sum(map(len, parts[1:]))
+            self.pieces[level] += parts
             self.sizes[level] = end
-            spans += (start, body_end, hole, end)
+            spans += (start, body_end, body_end + len(parts[1]) if line else -1, end)
         return tuple(spans)
 
     def blobs(self) -> tuple[bytes, ...]:
@@ -112,22 +106,22 @@ class Packer:
         140 MB at 10,000 events, each in memory new to the process. The build's process maps
         the file instead (``mmap``), and the audiences forked from it read the same pages.
         """
-        if spool is not None:
-            try:
+        path = None
+        try:
+            if spool is not None:
                 fd, path = tempfile.mkstemp(dir=spool)
-            except OSError:
-                return None, self.blobs()
-            try:
                 with open(fd, "wb") as file:
                     for pieces in self.pieces:
                         file.writelines(pieces)
                 return path, tuple(self.sizes)
-            except OSError:  # full (a container's /dev/shm is 64 MB): down the pipe after all
+        except OSError:  # gone, or full (a container's /dev/shm is 64 MB): down the pipe after all
+            if path is not None:
                 os.unlink(path)
         return None, self.blobs()
 
 
 _NOTHING = (-1, -1, -1, -1)
+_UTF8 = ("utf-8", "surrogatepass")  # the pages' text as it was, lone surrogates too
 # A chunk's pages: (None, its blobs) or (the file holding them, each blob's size).
 Chunk = tuple[str | None, tuple[Any, ...]]
 
@@ -226,7 +220,7 @@ class Pages:
             return None
         blob, base = where
         spans = self.store.spans
-        return str(blob[spans[base] : spans[base + 1]], "utf-8", "surrogatepass")
+        return str(blob[spans[base] : spans[base + 1]], *_UTF8)
 
     def line(self, event_id: str) -> tuple[bool, tuple[str, str] | None]:
         """Whether this load made the event's page, and its list line around the hole."""
@@ -237,20 +231,10 @@ class Pages:
         _, body_end, hole, end = self.store.spans[base : base + 4]
         if hole < 0:
             return True, None
-        return True, (
-            str(blob[body_end:hole], "utf-8", "surrogatepass"),
-            str(blob[hole:end], "utf-8", "surrogatepass"),
-        )
+        return True, (str(blob[body_end:hole], *_UTF8), str(blob[hole:end], *_UTF8))
 
 
-class _Nothing(Pages):
-    """Pages of no load: nothing was made for pages like these."""
-
-    def __init__(self) -> None:
-        super().__init__(Store(None), 0, 1)
-
-
-NOTHING: Pages = _Nothing()
+NOTHING = Pages(Store(None), 0, 1)  # of no load: nothing was made for pages like these
 
 # What the current load made (and the Prerender it makes them for: None, it makes none).
 _STORE = Store(None)

@@ -185,7 +185,7 @@ def load_events_linted(
                 take(key, cached)
                 continue
         missing.append((path, display))
-    for (path, display), (info, digest, raw, spans) in zip(missing, _parse_all(missing, job)):
+    for (path, display), (info, digest, raw, spans) in zip(missing, _parse_all(missing, job, made)):
         if cold:
             FILE_DIGESTS[display] = cache.files.record(path, info, digest)
         key = keys[display] = _key(display, FILE_DIGESTS[display])
@@ -236,7 +236,7 @@ def _event_id(path: str) -> str:
 Parsed = tuple[Stat | None, str, tuple[Any, Any, Any], Any]
 
 
-def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
+def _parse_all(missing: list[tuple[str, str]], job: _Job, made: prerender.Store) -> Iterator[Parsed]:
     """Parse and lint files, in worker processes when there are many; results in input order.
 
     Workers take small chunks in turn, and results stream back as chunks finish, so the
@@ -244,7 +244,7 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     """
     count = workers()
     if count < 2 or len(missing) < PARALLEL_FROM or not fork_is_safe():
-        yield from _numbered(*_parse_chunk(missing, job))
+        yield from _numbered(made, *_parse_chunk(missing, job))
         return
     # Sixteen chunks per worker: the parse ends when the last chunk does, and with eight
     # (0.3 s each at 10,000 files) one core often waited for the other's last one.
@@ -254,7 +254,7 @@ def _parse_all(missing: list[tuple[str, str]], job: _Job) -> Iterator[Parsed]:
     try:
         with pool(count) as executor:
             for results in executor.map(_parse_chunk_marshalled, chunks, repeat(job), repeat(spool)):
-                yield from _numbered(*marshal.loads(results))
+                yield from _numbered(made, *marshal.loads(results))
     finally:
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
@@ -275,9 +275,9 @@ def _spool() -> str | None:
     return None
 
 
-def _numbered(parsed: list[Parsed], pages: prerender.Chunk | None) -> Iterator[Parsed]:
-    """A chunk's results, its pages kept by the load's store and numbered there."""
-    chunk = prerender.store().add_chunk(pages) if pages is not None else -1
+def _numbered(made: prerender.Store, parsed: list[Parsed], pages: prerender.Chunk | None) -> Iterator[Parsed]:
+    """A chunk's results, its pages kept by the load's store ``made`` and numbered there."""
+    chunk = made.add_chunk(pages) if pages is not None else -1
     for info, digest, raw, spans in parsed:
         yield info, digest, raw, None if spans is None else (chunk, spans)
 
