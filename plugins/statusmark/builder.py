@@ -113,7 +113,8 @@ def build(config_file: Path, audiences: Iterable[str]) -> dict[str, Path]:
     With the cache folder holding the manifest of a live site, its staging folder gets
     only the files that changed (see ``output``); otherwise the whole site, swapped in.
     Audiences are built side by side, one process each, when the machine has cores to
-    spare: each is a whole MkDocs build with long single-threaded stretches.
+    spare: each is a whole MkDocs build with long single-threaded stretches. The first
+    of them is built in this process when it renders with one (see ``_build_all``).
     """
     audiences = list(audiences)
     cache = cache_dir(config_file)
@@ -195,7 +196,12 @@ def _build_all(
 ) -> list[Staged]:
     """Run each plan's build, in plan order: see ``_build_one``. ``config``: as loaded for
     the parse, not built with yet (see ``_UNBUILT``). ``meanwhile``: work for this process
-    while the builds run (before them, when they run here)."""
+    while the builds run (before them, when they run here).
+
+    Side by side, the first plan is built in this process when its share of page workers
+    is one (it forks none, which this process could not while the pool's thread runs): a
+    forked build copies each page of memory it writes a reference count on (9,000 page
+    faults fewer at 10,000 events; a cold build 5 % faster)"""
     global _PARSED, _UNBUILT
     cores = forking.cores()
     _UNBUILT = config
@@ -205,13 +211,16 @@ def _build_all(
             return [_build_one(config_file, plan, parsed) for plan in plans]
         _PARSED = parsed
         work_out(parsed[0].events)
-        with forking.pool(len(plans)) as pool:
+        shares = page_worker_shares(len(plans), cores)
+        here = 1 if shares[0] == 1 else 0  # the first plan built in this process
+        with forking.pool(len(plans) - here) as pool:
             futures = [
-                pool.submit(_build_in_child, config_file, plan, share)
-                for plan, share in zip(plans, page_worker_shares(len(plans), cores))
+                pool.submit(_build_and_report, config_file, plan, share)
+                for plan, share in zip(plans[here:], shares[here:])
             ]
             meanwhile()  # the builds' processes are forked at the first submit
-            results = [future.result() for future in futures]
+            results = [_build_and_report(config_file, plans[0], 1)] if here else []
+            results += [future.result() for future in futures]
     finally:
         _PARSED = _UNBUILT = None
     built = []
@@ -236,10 +245,12 @@ def page_worker_shares(audiences: int, cores: int) -> list[int]:
     return [share] * (audiences - 1) + [min(cores, share + 1)]
 
 
-def _build_in_child(
+def _build_and_report(
     config_file: Path, plan: _Plan, page_workers: int
 ) -> tuple[Staged | None, list[logging.LogRecord], BaseException | None]:
-    """One audience's build in a forked process: what it built, what it logged, how it failed."""
+    """One audience's build: what it built, what it logged, how it failed. Its warnings and
+    errors are kept, to be told in plan order once every build has ended (most of them are
+    built in forked processes, where what is logged would be lost)."""
     assert _PARSED is not None
     kept = _Keep()
     root = logging.getLogger()
