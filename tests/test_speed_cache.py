@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import marshal
 import os
@@ -82,6 +83,34 @@ def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path
     build(repo)
     assert trees(repo) == cold
     assert {name: (repo / name).stat().st_mtime_ns for name in kept} == before
+
+
+def test_a_sitemap_as_the_live_site_has_it_is_not_compressed_again(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from statusmark import plugin
+
+    monkeypatch.setattr(builder, "SIDE_BY_SIDE", False)  # every audience built here, where it is counted
+    compressed: list[bytes] = []
+    gzip_of = plugin._gzip
+    monkeypatch.setattr(plugin, "_gzip", lambda data, *rest: compressed.append(data) or gzip_of(data, *rest))
+    build(repo)
+    assert len(compressed) == 3  # one sitemap per audience
+    compressed.clear()
+    build(repo)  # the same pages: each live sitemap.xml.gz is taken as it is
+    assert compressed == [] and trees(repo) == cold_copy(repo, tmp_path / "cold")
+    compressed.clear()  # the cold copy's
+    (repo / "incidents" / "new.md").write_text(OPEN_INCIDENT.lstrip())
+    build(repo)  # a new page: every sitemap changed, and is compressed again
+    assert len(compressed) == 3
+    for site in SITES:
+        text = (repo / site / "sitemap.xml").read_bytes()
+        assert b"/incidents/new/" in text and gzip.decompress((repo / site / "sitemap.xml.gz").read_bytes()) == text
+    # A live gzip edited by hand is not what its manifest recorded: made again, not copied.
+    (repo / "site" / "sitemap.xml.gz").write_bytes(b"not a gzip")
+    compressed.clear()
+    build(repo)
+    assert len(compressed) == 1 and trees(repo) == cold_copy(repo, tmp_path / "cold-2")
 
 
 def test_an_hour_later_only_component_pages_whose_bars_changed_are_written(
