@@ -12,9 +12,10 @@ Usage: python bench/processes.py -- COMMAND...
 Each Python process started or forked under COMMAND imports a ``sitecustomize`` put first
 on its ``PYTHONPATH`` (it runs the one it hides) that appends one line at exit, ``os._exit``
 included (forked workers leave by it): pid, parent pid, start and end time, and its own
-``getrusage``: user and system time, minor page faults, peak RSS. The "all" row is what the kernel counted for COMMAND and every process
-waited for under it; "not listed" is the part no line accounts for (processes that are
-not Python, Python run with ``-I``, ``-E`` or ``-S``, or killed).
+``getrusage``: user and system time, minor page faults, peak RSS. The "all" row is what
+the kernel counted for COMMAND and every process waited for under it; "not listed" is the
+part no line accounts for (processes that are not Python, Python run with ``-I``, ``-E``
+or ``-S``, or killed).
 """
 
 from __future__ import annotations
