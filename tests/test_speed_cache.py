@@ -13,9 +13,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
-from statusmark import builder
+from statusmark import builder, repository
 from statusmark.cli import main
 from statusmark.fastview import view_event
 from statusmark.render.fastevent import event_body
@@ -83,6 +84,42 @@ def test_warm_build_of_the_same_files_is_identical_and_writes_nothing(repo: Path
     build(repo)
     assert trees(repo) == cold
     assert {name: (repo / name).stat().st_mtime_ns for name in kept} == before
+
+
+def test_a_fresh_checkout_with_its_cache_restored_as_ci_does_writes_nothing(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """publish.yml: `actions/checkout` writes every incident file anew (same bytes, a new
+    stat), and `actions/cache` restores the cache folder and the sites from a `tar --posix`
+    archive (new inodes, the recorded mtimes). The build finds every parse and every page."""
+    build(repo)
+    cold = trees(repo)
+    page = repo / "site/incidents/old-03/index.html"
+    written = page.stat().st_mtime_ns
+    kept = [".statusmark-cache", *SITES]
+    archive = repo.parent / "cache.tar"
+    subprocess.run(["tar", "--posix", "-cf", str(archive), "-C", str(repo), *kept], check=True)
+    for name in kept:
+        shutil.rmtree(repo / name)
+    time.sleep(0.01)  # a new mtime for every file written below, on any filesystem clock
+    for path in sorted((repo / "incidents").rglob("*.md")):
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)
+    subprocess.run(["tar", "-xf", str(archive), "-C", str(repo)], check=True)
+    assert page.stat().st_mtime_ns == written  # restored as recorded in the manifest
+    parsed: list[str] = []
+    parse_all = repository._parse_all
+
+    def counted(missing: list[tuple[str, str]], *rest: Any) -> Any:
+        parsed.extend(display for _, display in missing)
+        return parse_all(missing, *rest)
+
+    monkeypatch.setattr(repository, "_parse_all", counted)
+    build(repo)
+    assert parsed == []  # every file read and hashed again, none parsed
+    assert trees(repo) == cold
+    assert page.stat().st_mtime_ns == written  # neither rendered nor written again
 
 
 def test_a_sitemap_as_the_live_site_has_it_is_not_compressed_again(
