@@ -44,15 +44,10 @@ done
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), up $(awk '{printf "%.0f", $1 / 60}' /proc/uptime) min," \
   "$(awk '/^MemFree/ {f = $2} /^MemTotal/ {t = $2} END {printf "%.1f of %.1f GiB free", f / 2^20, t / 2^20}' /proc/meminfo)," \
   "free page reporting $reporting"
-# And the disk: after many deletions, making folders is slow until the buffer cache is
-# dropped (bench/fsprobe.py). Dropping it needs root; the corpus is read again once.
+# And the disk: after many deletions (the last run's, at its end), making folders is slow
+# for minutes (bench/fsprobe.py): wait for it, up to ten minutes.
 mkdir -p "$TRASH"
-disk=$($PY bench/fsprobe.py "$OUT")
-if [[ $disk == *SLOW* ]] && [ -w /proc/sys/vm/drop_caches ]; then
-  sync
-  echo 3 2>/dev/null >/proc/sys/vm/drop_caches || true
-  disk="$disk; caches dropped: $($PY bench/fsprobe.py "$OUT")"
-fi
+disk=$($PY bench/fsprobe.py --wait 10 "$OUT")
 echo "disk: $disk"
 echo
 echo "| measure | median wall | median CPU (user+sys) | peak RSS | runs, wall (s) |"
