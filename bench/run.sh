@@ -44,10 +44,12 @@ done
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), up $(awk '{printf "%.0f", $1 / 60}' /proc/uptime) min," \
   "$(awk '/^MemFree/ {f = $2} /^MemTotal/ {t = $2} END {printf "%.1f of %.1f GiB free", f / 2^20, t / 2^20}' /proc/meminfo)," \
   "free page reporting $reporting"
-# And the disk: after many deletions (the last run's, at its end), making folders is slow
-# for minutes (bench/fsprobe.py): wait for it, up to ten minutes.
-mkdir -p "$TRASH"
-disk=$($PY bench/fsprobe.py --wait 10 "$OUT")
+# And the disk: after many deletions (the last run's, at its end), making folders near
+# them is slow for minutes (bench/fsprobe.py): wait for it, up to ten minutes, probing
+# where the largest corpus's sites are made.
+mkdir -p "$OUT"
+probed=$(ls -d "$OUT"/corpus-* 2>/dev/null | sort -t- -k2 -n | tail -1)
+disk=$($PY bench/fsprobe.py --wait 10 "${probed:-$OUT}" "$TRASH")
 echo "disk: $disk"
 echo
 echo "| measure | median wall | median CPU (user+sys) | peak RSS | runs, wall (s) |"
