@@ -48,7 +48,7 @@ echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), up $(awk '{pr
 # them is slow for minutes (bench/fsprobe.py): wait for it, up to ten minutes, probing
 # where the largest corpus's sites are made.
 mkdir -p "$OUT"
-probed=$(ls -d "$OUT"/corpus-* 2>/dev/null | sort -t- -k2 -n | tail -1)
+probed=$(ls -d "$OUT"/corpus-* 2>/dev/null | awk -F- '{print $NF, $0}' | sort -n | tail -1 | cut -d' ' -f2-)
 disk=$($PY bench/fsprobe.py --wait 10 "${probed:-$OUT}" "$TRASH")
 echo "disk: $disk"
 echo
