@@ -72,7 +72,7 @@ def main() -> None:
     note = f", after waiting {waited / 60:.1f} min for it" if waited > 20 else ""
     slow = " (SLOW: deletions on this disk; the figures will be too)" if took > args.under else ""
     print(f"a folder with a page {took:.0f} µs{note}{slow}")
-    os.sync()
+    os.sync()  # the probe's pages written back now, not during the first timed run
 
 
 if __name__ == "__main__":

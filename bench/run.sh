@@ -46,10 +46,11 @@ echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), up $(awk '{pr
   "free page reporting $reporting"
 # And the disk: after many deletions (the last run's, at its end), making folders near
 # them is slow for minutes (bench/fsprobe.py): wait for it, up to ten minutes, probing
-# where the largest corpus's sites are made.
+# where the largest corpus's sites are made (in $OUT while that corpus is not there yet).
+probed="$OUT/corpus-$(printf '%s\n' "${sizes[@]}" | sort -n | tail -1)"
 mkdir -p "$OUT"
-probed=$(ls -d "$OUT"/corpus-* 2>/dev/null | awk -F- '{print $NF, $0}' | sort -n | tail -1 | cut -d' ' -f2-)
-disk=$($PY bench/fsprobe.py --wait 10 "${probed:-$OUT}" "$TRASH")
+[ -d "$probed" ] || probed="$OUT"
+disk=$($PY bench/fsprobe.py --wait 10 "$probed" "$TRASH")
 echo "disk: $disk"
 echo
 echo "| measure | median wall | median CPU (user+sys) | peak RSS | runs, wall (s) |"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from statusmark import builder, repository
+from statusmark import builder, repository, sourcefiles
 from statusmark.cli import main
 from statusmark.fastview import view_event
 from statusmark.render.fastevent import event_body
@@ -92,6 +92,7 @@ def test_a_fresh_checkout_with_its_cache_restored_as_ci_does_writes_nothing(
     """publish.yml: `actions/checkout` writes every incident file anew (same bytes, a new
     stat), and `actions/cache` restores the cache folder and the sites from a `tar --posix`
     archive (new inodes, the recorded mtimes). The build finds every parse and every page."""
+    monkeypatch.setattr(sourcefiles, "RACY_NS", 0)  # files just written are recorded, as older ones are
     build(repo)
     cold = trees(repo)
     page = repo / "site/incidents/old-03/index.html"
@@ -109,15 +110,22 @@ def test_a_fresh_checkout_with_its_cache_restored_as_ci_does_writes_nothing(
     subprocess.run(["tar", "-xf", str(archive), "-C", str(repo)], check=True)
     assert page.stat().st_mtime_ns == written  # restored as recorded in the manifest
     parsed: list[str] = []
-    parse_all = repository._parse_all
+    read: list[str] = []
+    parse_all, read_and_digest = repository._parse_all, sourcefiles.read_and_digest
 
-    def counted(missing: list[tuple[str, str]], *rest: Any) -> Any:
+    def counted_parse(missing: list[tuple[str, str]], *rest: Any) -> Any:
         parsed.extend(display for _, display in missing)
         return parse_all(missing, *rest)
 
-    monkeypatch.setattr(repository, "_parse_all", counted)
+    def counted_read(path: str, *rest: Any) -> Any:
+        read.append(path)
+        return read_and_digest(path, *rest)
+
+    monkeypatch.setattr(repository, "_parse_all", counted_parse)
+    monkeypatch.setattr(sourcefiles, "read_and_digest", counted_read)
     build(repo)
-    assert parsed == []  # every file read and hashed again, none parsed
+    assert sorted(read) == sorted(map(str, (repo / "incidents").rglob("*.md")))  # each read and hashed again
+    assert parsed == []  # and none parsed
     assert trees(repo) == cold
     assert page.stat().st_mtime_ns == written  # neither rendered nor written again
 
@@ -370,7 +378,7 @@ def _held(path: Path) -> object:
 _PARSE = """
 import os, pickle, sys
 from pathlib import Path
-from statusmark import builder, repository
+from statusmark import builder, repository, sourcefiles
 config, out, workers = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "workers"
 if workers:
     send = repository._parse_chunk_marshalled
