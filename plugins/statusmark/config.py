@@ -44,8 +44,8 @@ class StatusmarkConfig(base.Config):
     """The audience a plain 'mkdocs build' renders; 'statusmark build --audience' overrides it."""
     audiences = c.DictOfItems(c.SubConfig(AudienceSite), default={})
     """Output folder of each non-public audience site, e.g. {technical: {site_dir: site-technical}}."""
-    history_page_size = c.Type(int, default=25)
-    """Events per page of /history/."""
+    history_page_size = c.Type(int, default=50)
+    """Events per page of /history/ and of each component's list of events."""
     recent_days = c.Type(int, default=14)
     """How many days of past events the status page lists under 'Recent history'."""
     uptime_days = c.Type(int, default=90)
