@@ -42,7 +42,7 @@ from .render.fastevent import overridden
 from .render.feeds import feed_files
 from .render.markdown import render_update
 from .render.pages import PageOptions, PageRenderer, PageSpec, event_src, event_url, url_for
-from .render.theme_fixes import fix_theme_markup
+from .render.theme_fixes import compact, fix_theme_markup
 from .repository import file_digest, load_site
 from .sitekeys import PageKeys
 from .staticfiles import KeyedFile, OutputFiles
@@ -245,10 +245,11 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         return self.renderer.render(spec) if spec else html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return fix_theme_markup(output)
+        return compact(fix_theme_markup(output), page.content or "")
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        return fix_theme_markup(output_content)  # 404.html
+        html = fix_theme_markup(output_content)  # 404.html; and sitemap.xml, left as MkDocs wrote it
+        return compact(html) if template_name.endswith(".html") else html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["statusmark_audience"] = self.audience  # (its bytecode cache: see use_theme_env)
