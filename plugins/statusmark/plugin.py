@@ -248,8 +248,9 @@ class StatusmarkPlugin(BasePlugin[StatusmarkConfig]):
         return compact(fix_theme_markup(output), page.content or "")
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
-        html = fix_theme_markup(output_content)  # 404.html; and sitemap.xml, left as MkDocs wrote it
-        return compact(html) if template_name.endswith(".html") else html
+        if not template_name.endswith(".html"):
+            return output_content  # sitemap.xml (1.4 MB at 10,000 events): no theme markup in it
+        return compact(fix_theme_markup(output_content))  # 404.html
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["statusmark_audience"] = self.audience  # (its bytecode cache: see use_theme_env)
